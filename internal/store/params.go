@@ -134,6 +134,11 @@ type OperationUpdateParams struct {
 	WakeAt       *time.Time
 }
 
+type OperationWakeParams struct {
+	ID  string
+	Now time.Time
+}
+
 type ProjectCreateParams struct {
 	ID          string
 	Description string

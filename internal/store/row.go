@@ -76,6 +76,7 @@ type Operation struct {
 	Type            string
 	UpdatedAt       time.Time
 	WakeAt          *time.Time
+	WakeSeq         int64 // bumped by OperationWake
 }
 
 type Project struct {

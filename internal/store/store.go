@@ -90,6 +90,14 @@ type Querier interface {
 	// OperationRequestCancel sets CancelRequested on a non-terminal
 	// operation and returns it.
 	OperationRequestCancel(ctx context.Context, params *OperationRequestCancelParams) (*Operation, error)
+	// OperationWake records that something the operation waits for arrived:
+	// it increments WakeSeq and, when the operation is waiting, makes it
+	// pending with WakeAt = Now. It always writes the row (so on PostgreSQL
+	// it takes the row lock), which makes it race-free against a worker
+	// that is about to park the operation: the worker compares the WakeSeq
+	// it started with to the one its own fenced OperationUpdate returns.
+	// ErrNotFound when absent; a terminal operation is returned unchanged.
+	OperationWake(ctx context.Context, params *OperationWakeParams) (*Operation, error)
 	// OperationUpdate writes a new state, checkpoint and so on, fenced by
 	// LeaseToken (*LeaseLostError when stale). An empty LeaseToken means
 	// the caller holds no lease: then the write applies only while no live
