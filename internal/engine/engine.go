@@ -1,0 +1,246 @@
+package engine
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/kilnhq/kiln/internal/store"
+)
+
+// Config configures an Engine. Zero values pick the documented defaults.
+type Config struct {
+	// HeartbeatInterval is how often a running operation's lease is
+	// renewed. Default LeaseTTL/3.
+	HeartbeatInterval time.Duration
+
+	// LeaseTTL is how long a lease lives without a heartbeat; after a crash
+	// on a shared database another node resumes the work this long after the
+	// last heartbeat at most. Default 5 s.
+	LeaseTTL time.Duration
+
+	Logger *slog.Logger
+
+	// MaxWorkers bounds how many operations this node runs at once.
+	// Default 100.
+	MaxWorkers int
+
+	// NodeID names this process in leases. Default: random.
+	NodeID string
+
+	// NowFunc is the clock. Default time.Now.
+	NowFunc func() time.Time
+
+	// ReapInterval is how often the reaper looks for operations whose
+	// worker died. Default 1 s.
+	ReapInterval time.Duration
+
+	// Registerer receives the engine's Prometheus metrics. Nil: none.
+	Registerer prometheus.Registerer
+
+	// RetryBaseDelay is the first retry delay of an operation whose handler
+	// failed with KindUnavailable; it doubles per attempt up to 1 minute.
+	// Default 1 s.
+	RetryBaseDelay time.Duration
+
+	// SingleNode says no other process uses the store (embedded SQLite with
+	// a locked data directory). Then leases left by a previous process are
+	// broken at Start and their operations resume at once.
+	SingleNode bool
+
+	Store store.Store
+}
+
+// Engine runs operations and keeps resources, events and signals.
+type Engine struct {
+	cfg      Config
+	handlers map[string]Handler
+	logger   *slog.Logger
+	metrics  *metrics
+	store    store.Store
+
+	localMu sync.Mutex
+	local   map[string]context.CancelCauseFunc // running handlers on this node
+
+	mu      sync.Mutex
+	started bool
+	stop    context.CancelFunc
+	done    chan struct{}
+}
+
+// New builds an Engine; register handlers before Start.
+func New(cfg *Config) *Engine {
+	c := *cfg
+	if c.Store == nil {
+		panic("engine: Config.Store is required")
+	}
+	if c.LeaseTTL <= 0 {
+		c.LeaseTTL = 5 * time.Second
+	}
+	if c.HeartbeatInterval <= 0 {
+		c.HeartbeatInterval = c.LeaseTTL / 3
+	}
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.DiscardHandler)
+	}
+	if c.MaxWorkers <= 0 {
+		c.MaxWorkers = 100
+	}
+	if c.NodeID == "" {
+		c.NodeID = "node-" + NewID()[:12]
+	}
+	if c.NowFunc == nil {
+		c.NowFunc = time.Now
+	}
+	if c.ReapInterval <= 0 {
+		c.ReapInterval = time.Second
+	}
+	if c.RetryBaseDelay <= 0 {
+		c.RetryBaseDelay = time.Second
+	}
+	e := &Engine{cfg: c, handlers: map[string]Handler{}, logger: c.Logger, store: c.Store}
+	e.metrics = newMetrics(c.Registerer)
+	return e
+}
+
+// Register installs the handler for an operation type. It panics when
+// called twice for a type or after Start: wiring errors are programmer
+// errors.
+func (e *Engine) Register(opType string, h Handler) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.started {
+		panic("engine: Register after Start")
+	}
+	if _, ok := e.handlers[opType]; ok {
+		panic(fmt.Sprintf("engine: handler for %q registered twice", opType))
+	}
+	e.handlers[opType] = h
+}
+
+// Start recovers operations left by a dead process (SingleNode), starts the
+// queue's workers and the reaper. It returns once workers run.
+func (e *Engine) Start(ctx context.Context) error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.started {
+		return nil
+	}
+	if e.cfg.SingleNode {
+		if err := e.breakStaleLeases(ctx); err != nil {
+			return err
+		}
+	}
+	if err := e.store.QueueStart(ctx, &store.QueueConfig{MaxWorkers: e.cfg.MaxWorkers, WorkFunc: e.work}); err != nil {
+		return FromStore("engine.start", err)
+	}
+	loopCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	e.stop, e.done, e.started = cancel, make(chan struct{}), true
+	go e.reapLoop(loopCtx)
+	return nil
+}
+
+// Stop stops the reaper and the queue and waits for running handlers until
+// ctx ends. Operations still running keep their lease until it expires and
+// resume elsewhere (or here after restart).
+func (e *Engine) Stop(ctx context.Context) error {
+	e.mu.Lock()
+	if !e.started {
+		e.mu.Unlock()
+		return nil
+	}
+	e.started = false
+	e.stop()
+	done := e.done
+	e.mu.Unlock()
+	<-done
+	return FromStore("engine.stop", e.store.QueueStop(ctx))
+}
+
+// Store returns the engine's store, for wiring only (identity shares it).
+func (e *Engine) Store() store.Store { return e.store }
+
+// Now returns the engine's clock reading, in UTC to the microsecond.
+func (e *Engine) Now() time.Time { return e.cfg.NowFunc().UTC().Truncate(time.Microsecond) }
+
+// Tx is one engine transaction: resource, event, operation and signal
+// writes made through it commit together. Inside Run.Step it is also
+// fenced on the operation's lease.
+type Tx struct {
+	e       *Engine
+	events  int
+	now     time.Time
+	run     *Run
+	st      store.Tx
+	wakeOps []string
+
+	checkpoint []byte
+	result     []byte
+}
+
+// InTx runs fn in one transaction.
+func (e *Engine) InTx(ctx context.Context, fn func(ctx context.Context, tx *Tx) error) error {
+	return e.inTx(ctx, nil, fn)
+}
+
+func (e *Engine) inTx(ctx context.Context, run *Run, fn func(ctx context.Context, tx *Tx) error) error {
+	var events int
+	err := e.store.InTx(ctx, func(ctx context.Context, st store.Tx) error {
+		tx := &Tx{e: e, now: e.Now(), run: run, st: st}
+		if err := fn(ctx, tx); err != nil {
+			return err
+		}
+		if run != nil {
+			if err := run.commitStep(ctx, tx); err != nil {
+				return err
+			}
+		}
+		events = tx.events
+		return nil
+	})
+	if err != nil {
+		return FromStore("engine.tx", err)
+	}
+	e.metrics.events.Add(float64(events))
+	return nil
+}
+
+// Now is the transaction's timestamp.
+func (tx *Tx) Now() time.Time { return tx.now }
+
+// NewID returns 32 lowercase hex characters, Keystone's id form.
+func NewID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+// NewUUID returns a random UUID in its dashed form, Heat's id form.
+func NewUUID() string { return uuid.NewString() }
+
+type metrics struct {
+	events     prometheus.Counter
+	operations *prometheus.CounterVec
+}
+
+func newMetrics(reg prometheus.Registerer) *metrics {
+	m := &metrics{
+		events: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "kiln_events_written_total", Help: "Events appended to the event log.",
+		}),
+		operations: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "kiln_operations_total", Help: "Operation state changes by operation type and new state.",
+		}, []string{"type", "state"}),
+	}
+	if reg != nil {
+		reg.MustRegister(m.events, m.operations)
+	}
+	return m
+}

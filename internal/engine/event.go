@@ -1,0 +1,130 @@
+package engine
+
+import (
+	"context"
+	"encoding/json"
+	"time"
+
+	"github.com/kilnhq/kiln/internal/store"
+)
+
+// Event types written by the engine. Domains may write their own.
+const (
+	EventTypeOperationState = "operation.state"
+	EventTypeOperationStep  = "operation.step"
+	EventTypeResourceState  = "resource.state"
+	EventTypeSignal         = "signal"
+)
+
+// Event is one entry of the append-only log. Seq orders a project's events
+// in commit order without gaps.
+type Event struct {
+	ID           string
+	Action       string
+	CreatedAt    time.Time
+	Data         json.RawMessage
+	OperationID  string
+	PhysicalID   string
+	ProjectID    string
+	Reason       string
+	ResourceID   string
+	ResourceName string
+	ResourceType string
+	Seq          int64
+	Status       string
+	Type         string
+}
+
+func eventFromRow(r *store.Event) *Event {
+	return &Event{
+		ID: r.ID, Action: r.Action, CreatedAt: r.CreatedAt, Data: r.Data, OperationID: r.OperationID,
+		PhysicalID: r.PhysicalID, ProjectID: r.ProjectID, Reason: r.Reason, ResourceID: r.ResourceID,
+		ResourceName: r.ResourceName, ResourceType: r.ResourceType, Seq: r.Seq, Status: r.Status, Type: r.Type,
+	}
+}
+
+// EventParams describes an event to append.
+type EventParams struct {
+	ID           string // empty: generated
+	Action       string
+	Data         json.RawMessage
+	OperationID  string
+	PhysicalID   string
+	ProjectID    string
+	Reason       string
+	ResourceID   string
+	ResourceName string
+	ResourceType string
+	Status       string
+	Type         string
+}
+
+// EventListParams filters one project's events; see store.EventListParams.
+type EventListParams struct {
+	AfterSeq    int64
+	BeforeSeq   int64
+	Descending  bool
+	Limit       int
+	OperationID string
+	ProjectID   string
+	ResourceIDs []string
+}
+
+// AppendEvent appends an event in the transaction. Within an operation's
+// Step the event carries the operation's id unless one is given.
+func (tx *Tx) AppendEvent(ctx context.Context, p *EventParams) (*Event, error) {
+	const op = "event.append"
+	if p.ProjectID == "" || p.Type == "" {
+		return nil, Invalid(op, "project and type are required")
+	}
+	id := p.ID
+	if id == "" {
+		id = NewUUID()
+	}
+	opID := p.OperationID
+	if opID == "" && tx.run != nil {
+		opID = tx.run.op.ID
+	}
+	row, err := tx.st.EventAppend(ctx, &store.EventAppendParams{
+		ID: id, Action: p.Action, Data: p.Data, Now: tx.now, OperationID: opID, PhysicalID: p.PhysicalID,
+		ProjectID: p.ProjectID, Reason: p.Reason, ResourceID: p.ResourceID, ResourceName: p.ResourceName,
+		ResourceType: p.ResourceType, Status: p.Status, Type: p.Type,
+	})
+	if err != nil {
+		return nil, FromStore(op, err)
+	}
+	tx.events++
+	return eventFromRow(row), nil
+}
+
+// GetEvent reads one event of a project.
+func (e *Engine) GetEvent(ctx context.Context, projectID, id string) (*Event, error) {
+	const op = "event.get"
+	row, err := e.store.EventGetByID(ctx, &store.EventGetByIDParams{ID: id, ProjectID: projectID})
+	if err != nil {
+		if KindOf(FromStore(op, err)) == KindNotFound {
+			return nil, NotFound(op, "event", id)
+		}
+		return nil, FromStore(op, err)
+	}
+	return eventFromRow(row), nil
+}
+
+// ListEvents pages a project's events by Seq.
+func (e *Engine) ListEvents(ctx context.Context, p *EventListParams) ([]*Event, error) {
+	if p.ProjectID == "" {
+		return nil, Invalid("event.list", "project is required")
+	}
+	rows, err := e.store.EventList(ctx, &store.EventListParams{
+		AfterSeq: p.AfterSeq, BeforeSeq: p.BeforeSeq, Descending: p.Descending, Limit: p.Limit,
+		OperationID: p.OperationID, ProjectID: p.ProjectID, ResourceIDs: p.ResourceIDs,
+	})
+	if err != nil {
+		return nil, FromStore("event.list", err)
+	}
+	out := make([]*Event, len(rows))
+	for i, r := range rows {
+		out[i] = eventFromRow(r)
+	}
+	return out, nil
+}
