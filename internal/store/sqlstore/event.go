@@ -1,0 +1,89 @@
+package sqlstore
+
+import (
+	"context"
+	"errors"
+
+	"github.com/kilnhq/kiln/internal/store"
+)
+
+var (
+	eventCounterNextSQL = queryText("EventCounterNext")
+	eventCounterUndoSQL = queryText("EventCounterUndo")
+	eventGetByIDSQL     = queryText("EventGetByID")
+	eventInsertSQL      = queryText("EventInsert")
+	eventListTemplate   = queryTemplate("EventList")
+)
+
+func scanEvent(rows Rows) (*store.Event, error) {
+	var (
+		e         store.Event
+		createdAt int64
+		data      *string
+	)
+	if err := rows.Scan(&e.ID, &e.Action, &createdAt, &data, &e.OperationID, &e.PhysicalID, &e.ProjectID, &e.Reason, &e.ResourceID, &e.ResourceName, &e.ResourceType, &e.Seq, &e.Status, &e.Type); err != nil {
+		return nil, err
+	}
+	e.CreatedAt = fromMicros(createdAt)
+	e.Data = fromJSON(data)
+	return &e, nil
+}
+
+func scanSeq(rows Rows) (*int64, error) {
+	var seq int64
+	if err := rows.Scan(&seq); err != nil {
+		return nil, err
+	}
+	return &seq, nil
+}
+
+// EventAppend takes the project's next seq from its counter row and inserts
+// the event in the same transaction (its own one when called on a Store).
+func (q *queries) EventAppend(ctx context.Context, params *store.EventAppendParams) (*store.Event, error) {
+	var e *store.Event
+	err := q.inTx(ctx, func(q *queries) error {
+		seq, err := queryOne(ctx, q.writer, scanSeq, eventCounterNextSQL, params.ProjectID)
+		if err != nil {
+			return err
+		}
+		e, err = queryOne(ctx, q.writer, scanEvent, eventInsertSQL,
+			params.ID, params.Action, micros(params.Now), jsonArg(params.Data), params.OperationID,
+			params.PhysicalID, params.ProjectID, params.Reason, params.ResourceID, params.ResourceName,
+			params.ResourceType, *seq, params.Status, params.Type)
+		if errors.Is(err, store.ErrNotFound) {
+			// The id is taken. Give the seq back so that a caller who
+			// goes on and commits leaves no gap; the counter row is
+			// still ours (locked on PostgreSQL, single writer on
+			// SQLite).
+			if _, err := q.writer.Exec(ctx, eventCounterUndoSQL, params.ProjectID); err != nil {
+				return err
+			}
+			return store.ErrAlreadyExists
+		}
+		return err
+	})
+	if err != nil {
+		return nil, q.fail("event append", err)
+	}
+	return e, nil
+}
+
+func (q *queries) EventGetByID(ctx context.Context, params *store.EventGetByIDParams) (*store.Event, error) {
+	e, err := queryOne(ctx, q.reader, scanEvent, eventGetByIDSQL, params.ID, params.ProjectID)
+	if err != nil {
+		return nil, q.fail("event get by id", err)
+	}
+	return e, nil
+}
+
+func (q *queries) EventList(ctx context.Context, params *store.EventListParams) ([]*store.Event, error) {
+	sql, args, err := render(eventListTemplate, params)
+	if err != nil {
+		return nil, q.fail("event list", err)
+	}
+	es, err := queryAll(ctx, q.reader, scanEvent, sql, args...)
+	if err != nil {
+		return nil, q.fail("event list", err)
+	}
+	return es, nil
+}
