@@ -41,8 +41,9 @@ var validActions = map[Action]bool{
 
 // CheckTransition says whether a resource in state (fromA, fromS) may move
 // to (toA, toS), following Heat:
-//   - an IN_PROGRESS action ends only as its own COMPLETE or FAILED, or is
-//     pre-empted by DELETE or ROLLBACK;
+//   - an IN_PROGRESS action ends only as its own COMPLETE or FAILED (or
+//     stays IN_PROGRESS with new attributes), or is pre-empted by DELETE or
+//     ROLLBACK;
 //   - a settled state (COMPLETE or FAILED) may start any action, or be
 //     marked again with the same action (CHECK, mark-unhealthy);
 //   - DELETE_COMPLETE is final.
@@ -56,8 +57,8 @@ func CheckTransition(fromA Action, fromS Status, toA Action, toS Status) error {
 	}
 	switch fromS {
 	case StatusInProgress:
-		if toA == fromA && toS != StatusInProgress {
-			return nil
+		if toA == fromA {
+			return nil // ends, or reports progress within, the running action
 		}
 		if (toA == ActionDelete || toA == ActionRollback) && toS == StatusInProgress {
 			return nil

@@ -95,7 +95,7 @@ func sleepCount(ctx context.Context, run *Run) error {
 		err := run.Step(ctx, func(ctx context.Context, tx *Tx) error {
 			if _, err := tx.UpdateResource(ctx, &ResourceUpdateParams{
 				ID: counterID, Action: ActionCreate, Status: StatusInProgress,
-				Attributes: json.RawMessage(fmt.Sprintf(`{"count":%d}`, step)),
+				Attributes:   json.RawMessage(fmt.Sprintf(`{"count":%d}`, step)),
 				StatusReason: fmt.Sprintf("step %d of %d", step, in.Steps),
 			}); err != nil {
 				return err
