@@ -94,6 +94,10 @@ func Open(ctx context.Context, cfg *Config) (*Store, error) {
 		_ = b.Close()
 		return nil, fmt.Errorf("sqlite open: %w", err)
 	}
+	if err := b.prepare(ctx); err != nil {
+		_ = b.Close()
+		return nil, fmt.Errorf("sqlite open: %w", err)
+	}
 	s, err := sqlstore.New(b, &sqlstore.Config[*sql.Tx]{
 		Logger:      cfg.Logger,
 		RiverDriver: riversqlite.New(b.write),
@@ -178,8 +182,10 @@ func migrate(ctx context.Context, db *sql.DB, logger *slog.Logger) error {
 
 // backend adapts two database/sql pools to sqlstore.Backend.
 type backend struct {
-	read  *sql.DB
-	write *sql.DB
+	read      *sql.DB
+	readStmts *stmtCache
+	write     *sql.DB
+	stmts     *stmtCache // on write
 }
 
 func (b *backend) Begin(ctx context.Context) (sqlstore.BackendTx[*sql.Tx], error) {
@@ -187,11 +193,28 @@ func (b *backend) Begin(ctx context.Context) (sqlstore.BackendTx[*sql.Tx], error
 	if err != nil {
 		return nil, err
 	}
-	return &backendTx{executor: executor{tx}, tx: tx}, nil
+	return &backendTx{stmts: b.stmts, tx: tx}, nil
+}
+
+// prepare fills the statement caches; it runs after the migrations made the
+// tables the statements name.
+func (b *backend) prepare(ctx context.Context) error {
+	var err error
+	if b.readStmts, err = newStmtCache(ctx, b.read); err != nil {
+		return err
+	}
+	b.stmts, err = newStmtCache(ctx, b.write)
+	return err
 }
 
 func (b *backend) Close() error {
-	return errors.Join(b.read.Close(), b.write.Close())
+	var errs []error
+	for _, c := range []*stmtCache{b.readStmts, b.stmts} {
+		if c != nil {
+			errs = append(errs, c.close())
+		}
+	}
+	return errors.Join(append(errs, b.read.Close(), b.write.Close())...)
 }
 
 func (b *backend) InterpretError(err error) error { return interpretError(err) }
@@ -202,14 +225,55 @@ func (b *backend) Ping(ctx context.Context) error {
 	return errors.Join(b.read.PingContext(ctx), b.write.PingContext(ctx))
 }
 
-func (b *backend) Reader() sqlstore.Executor { return executor{b.read} }
+func (b *backend) Reader() sqlstore.Executor { return dbExecutor{b.readStmts} }
 
-func (b *backend) Writer() sqlstore.Executor { return executor{b.write} }
+func (b *backend) Writer() sqlstore.Executor { return dbExecutor{b.stmts} }
 
+// dbExecutor runs statements on a pool through its statement cache.
+type dbExecutor struct {
+	stmts *stmtCache
+}
+
+func (e dbExecutor) Exec(ctx context.Context, query string, args ...any) (int64, error) {
+	stmt := e.stmts.get(query)
+	var (
+		res sql.Result
+		err error
+	)
+	if stmt != nil {
+		res, err = stmt.ExecContext(ctx, args...)
+	} else {
+		res, err = e.stmts.db.ExecContext(ctx, query, args...)
+	}
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
+}
+
+func (e dbExecutor) Query(ctx context.Context, query string, args ...any) (sqlstore.Rows, error) {
+	stmt := e.stmts.get(query)
+	var (
+		rows *sql.Rows
+		err  error
+	)
+	if stmt != nil {
+		rows, err = stmt.QueryContext(ctx, args...)
+	} else {
+		rows, err = e.stmts.db.QueryContext(ctx, query, args...)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return sqlRows{rows}, nil
+}
+
+// backendTx runs statements in a transaction, through the write pool's
+// cached statements bound to the transaction.
 type backendTx struct {
-	executor
-
-	tx *sql.Tx
+	stmts   *stmtCache
+	tx      *sql.Tx
+	txStmts map[string]*sql.Stmt
 }
 
 func (t *backendTx) Commit(context.Context) error { return t.tx.Commit() }
@@ -218,24 +282,53 @@ func (t *backendTx) Native() *sql.Tx { return t.tx }
 
 func (t *backendTx) Rollback(context.Context) error { return t.tx.Rollback() }
 
-// executor adapts *sql.DB and *sql.Tx to sqlstore.Executor.
-type executor struct {
-	q interface {
-		ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
-		QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+// stmt returns the prepared statement bound to the transaction, or nil when
+// the query is not prepared. Binding uses the transaction's connection.
+func (t *backendTx) stmt(ctx context.Context, query string) *sql.Stmt {
+	if stmt, ok := t.txStmts[query]; ok {
+		return stmt
 	}
+	stmt := t.stmts.get(query)
+	if stmt == nil {
+		return nil
+	}
+	if t.txStmts == nil {
+		t.txStmts = make(map[string]*sql.Stmt)
+	}
+	// Closed by the transaction's end.
+	txStmt := t.tx.StmtContext(ctx, stmt)
+	t.txStmts[query] = txStmt
+	return txStmt
 }
 
-func (e executor) Exec(ctx context.Context, query string, args ...any) (int64, error) {
-	res, err := e.q.ExecContext(ctx, query, args...)
+func (t *backendTx) Exec(ctx context.Context, query string, args ...any) (int64, error) {
+	stmt := t.stmt(ctx, query)
+	var (
+		res sql.Result
+		err error
+	)
+	if stmt != nil {
+		res, err = stmt.ExecContext(ctx, args...)
+	} else {
+		res, err = t.tx.ExecContext(ctx, query, args...)
+	}
 	if err != nil {
 		return 0, err
 	}
 	return res.RowsAffected()
 }
 
-func (e executor) Query(ctx context.Context, query string, args ...any) (sqlstore.Rows, error) {
-	rows, err := e.q.QueryContext(ctx, query, args...)
+func (t *backendTx) Query(ctx context.Context, query string, args ...any) (sqlstore.Rows, error) {
+	stmt := t.stmt(ctx, query)
+	var (
+		rows *sql.Rows
+		err  error
+	)
+	if stmt != nil {
+		rows, err = stmt.QueryContext(ctx, args...)
+	} else {
+		rows, err = t.tx.QueryContext(ctx, query, args...)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -245,6 +338,42 @@ func (e executor) Query(ctx context.Context, query string, args ...any) (sqlstor
 type sqlRows struct{ *sql.Rows }
 
 func (r sqlRows) Close() { _ = r.Rows.Close() }
+
+// stmtCache holds the store's static statements, prepared at Open:
+// parsing is most of the cost of a simple statement in SQLite. It is built
+// before use and never changes, so reads need no lock. Preparing later would
+// need a connection, and the write pool's only one may be held by the very
+// transaction asking. database/sql prepares a statement again on any other
+// connection it runs on, on that connection. Templated statements run
+// unprepared.
+type stmtCache struct {
+	db    *sql.DB
+	stmts map[string]*sql.Stmt
+}
+
+func newStmtCache(ctx context.Context, db *sql.DB) (*stmtCache, error) {
+	c := &stmtCache{db: db, stmts: make(map[string]*sql.Stmt)}
+	for _, query := range sqlstore.StaticQueries() {
+		stmt, err := db.PrepareContext(ctx, query)
+		if err != nil {
+			_ = c.close()
+			return nil, fmt.Errorf("prepare %q: %w", query, err)
+		}
+		c.stmts[query] = stmt
+	}
+	return c, nil
+}
+
+// get returns the prepared statement for query, or nil.
+func (c *stmtCache) get(query string) *sql.Stmt { return c.stmts[query] }
+
+func (c *stmtCache) close() error {
+	var errs []error
+	for _, stmt := range c.stmts {
+		errs = append(errs, stmt.Close())
+	}
+	return errors.Join(errs...)
+}
 
 // interpretError translates SQLite errors into the store's: no rows is
 // ErrNotFound, a unique or primary key violation ErrAlreadyExists, and a

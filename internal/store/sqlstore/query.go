@@ -4,6 +4,7 @@ import (
 	"embed"
 	"fmt"
 	"io/fs"
+	"slices"
 	"strconv"
 	"strings"
 	"text/template"
@@ -101,6 +102,19 @@ func queryText(name string) string {
 		panic("sqlstore: query " + name + " is a template; use queryTemplate")
 	}
 	return text
+}
+
+// StaticQueries returns the text of every statement that is not a
+// template, for a backend that prepares statements ahead of use.
+func StaticQueries() []string {
+	var texts []string
+	for _, text := range queryTexts {
+		if !strings.Contains(text, "{{") {
+			texts = append(texts, text)
+		}
+	}
+	slices.Sort(texts)
+	return texts
 }
 
 // queryTemplate returns a statement built per call from its params.

@@ -128,10 +128,11 @@ CREATE INDEX operations_created_at ON operations (created_at, id);
 CREATE INDEX operations_state_lease_expires_at ON operations (state, lease_expires_at);
 CREATE INDEX operations_state_wake_at ON operations (state, wake_at);
 
+-- Tiny rows, always read by key: no separate rowid b-tree to write.
 CREATE TABLE event_counter (
     project_id TEXT PRIMARY KEY,
     seq BIGINT NOT NULL
-);
+) WITHOUT ROWID;
 
 CREATE TABLE events (
     id TEXT PRIMARY KEY,
