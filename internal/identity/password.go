@@ -14,10 +14,12 @@ import (
 )
 
 // Argon2id parameters for new password hashes: OWASP's first recommended
-// configuration (19 MiB, 2 passes, 1 lane), about 18 ms per hash on one core
-// of the reference machine, so a 2-core node verifies ~110 passwords a
-// second. Stored hashes carry their own parameters, so these can be raised
-// later; Verify reports when a hash should be redone.
+// configuration (19 MiB, 2 passes, 1 lane). One hash takes 18-22 ms on one
+// core of the reference machine (2-core AMD EPYC), so a node issues 50-90
+// tokens by password a second (BenchmarkTokenIssue); tokens, not passwords,
+// carry the request rate. Stored hashes carry their own parameters, so
+// these can be raised later; VerifyPassword reports when a hash should be
+// redone and a successful login redoes it.
 const (
 	kdfMemoryKiB = 19 * 1024
 	kdfTime      = 2

@@ -82,6 +82,12 @@ const (
 	ActionOOSTemplateList  Action = "oos_template:list"
 	ActionOOSTemplateWrite Action = "oos_template:write"
 
+	// Kiln's own API (operations and events of the engine).
+	ActionOperationCancel Action = "operation:cancel"
+	ActionOperationCreate Action = "operation:create"
+	ActionOperationGet    Action = "operation:get"
+	ActionOperationSignal Action = "operation:signal"
+
 	// Identity.
 	ActionCredentialCreate Action = "credential:create"
 	ActionCredentialDelete Action = "credential:delete"
@@ -140,6 +146,11 @@ var policyRules = map[Action]Rule{
 	ActionOOSTemplateGet:   read,
 	ActionOOSTemplateList:  read,
 	ActionOOSTemplateWrite: write,
+
+	ActionOperationCancel: write,
+	ActionOperationCreate: write,
+	ActionOperationGet:    read,
+	ActionOperationSignal: write,
 
 	ActionCredentialCreate: write,
 	ActionCredentialDelete: write,
