@@ -1,7 +1,6 @@
 package integration
 
 import (
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -46,15 +45,4 @@ func BenchmarkColdStart(b *testing.B) {
 	sort.Slice(runs, func(i, j int) bool { return runs[i] < runs[j] })
 	b.ReportMetric(float64(runs[len(runs)/2].Microseconds())/1000, "median-ms")
 	b.ReportMetric(float64(runs[len(runs)-1].Microseconds())/1000, "max-ms")
-}
-
-func freePort(b *testing.B) string {
-	b.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		b.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
-	return addr
 }

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -32,11 +33,12 @@ type proc struct {
 	mu   *sync.Mutex
 }
 
-// startKiln runs kiln serve with args on a free loopback port and waits
-// until /readyz answers 200.
+// startKiln runs kiln serve with args on a free loopback port (so that
+// --public-url, derived from --listen, is right) and waits until /readyz
+// answers 200.
 func startKiln(t *testing.T, args ...string) *proc {
 	t.Helper()
-	cmd := exec.Command(kilnBin, append([]string{"serve", "--listen", "127.0.0.1:0", "--log-format", "json", "--log-level", "info"}, args...)...)
+	cmd := exec.Command(kilnBin, append([]string{"serve", "--listen", freePort(t), "--log-format", "json", "--log-level", "info"}, args...)...)
 	cmd.Env = append(os.Environ(), "KILN_ADMIN_PASSWORD="+adminPassword, "KILN_ADMIN_PROJECT_ID="+adminProjectID)
 	stderr, err := cmd.StderrPipe()
 	require.NoError(t, err)
@@ -134,4 +136,14 @@ func call(t *testing.T, method, url, tok string, body any, out any) int {
 		require.NoError(t, json.Unmarshal(b, out), string(b))
 	}
 	return resp.StatusCode
+}
+
+// freePort returns a loopback address whose port was free a moment ago.
+func freePort(t testing.TB) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	addr := ln.Addr().String()
+	require.NoError(t, ln.Close())
+	return addr
 }
