@@ -67,9 +67,15 @@ type Config struct {
 	Schema string
 
 	// URL is a postgres:// connection string; pgxpool settings such as
-	// pool_max_conns may be given in it.
+	// pool_max_conns may be given in it. Without pool_max_conns the pool
+	// holds up to maxConnsDefault connections.
 	URL string
 }
+
+// maxConnsDefault replaces pgxpool's default of four connections: River
+// keeps one for LISTEN and uses more to fetch and complete jobs, and each
+// running operation holds one for its transactions.
+const maxConnsDefault = 20
 
 // Store is a store.Store on PostgreSQL.
 type Store struct {
@@ -81,6 +87,9 @@ func Open(ctx context.Context, cfg *Config) (*Store, error) {
 	poolConfig, err := pgxpool.ParseConfig(cfg.URL)
 	if err != nil {
 		return nil, fmt.Errorf("postgres open: %w", err)
+	}
+	if !strings.Contains(cfg.URL, "pool_max_conns") {
+		poolConfig.MaxConns = maxConnsDefault
 	}
 	if cfg.Schema != "" {
 		if err := createSchema(ctx, poolConfig.ConnConfig, cfg.Schema); err != nil {
@@ -116,6 +125,15 @@ func createSchema(ctx context.Context, connConfig *pgx.ConnConfig, schema string
 		return err
 	}
 	defer conn.Close(context.WithoutCancel(ctx))
+	// Look first: creating needs a privilege a node may not have on a
+	// database prepared for it.
+	var exists bool
+	if err := conn.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = $1)", schema).Scan(&exists); err != nil {
+		return fmt.Errorf("create schema: %w", err)
+	}
+	if exists {
+		return nil
+	}
 	if _, err := conn.Exec(ctx, "CREATE SCHEMA IF NOT EXISTS "+pgx.Identifier{schema}.Sanitize()); err != nil {
 		// Two nodes creating the schema at once can race in the catalog.
 		var pgErr *pgconn.PgError
