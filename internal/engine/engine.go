@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/google/uuid"
@@ -65,6 +66,8 @@ type Engine struct {
 	logger   *slog.Logger
 	metrics  *metrics
 	store    store.Store
+
+	stopping atomic.Bool // Stop was called: take no new work
 
 	localMu sync.Mutex
 	local   map[string]context.CancelCauseFunc // running handlers on this node
@@ -147,9 +150,10 @@ func (e *Engine) Start(ctx context.Context) error {
 	return nil
 }
 
-// Stop stops the reaper and the queue and waits for running handlers until
-// ctx ends. Operations still running keep their lease until it expires and
-// resume elsewhere (or here after restart).
+// Stop stops the reaper and the queue. Running handlers are interrupted and
+// their operations handed back (pending, with a job) to resume from their
+// last checkpoint elsewhere or after restart; Stop waits for that until
+// ctx ends.
 func (e *Engine) Stop(ctx context.Context) error {
 	e.mu.Lock()
 	if !e.started {
@@ -157,11 +161,18 @@ func (e *Engine) Stop(ctx context.Context) error {
 		return nil
 	}
 	e.started = false
+	e.stopping.Store(true)
 	e.stop()
 	done := e.done
 	e.mu.Unlock()
 	<-done
-	return FromStore("engine.stop", e.store.QueueStop(ctx))
+	// Interrupt running handlers: each hands its operation back (pending,
+	// lease released, with a job) so that it resumes from its checkpoint
+	// on another node or after restart, instead of holding shutdown up.
+	e.cancelAllLocal(errShutdown)
+	err := e.store.QueueStop(ctx)
+	e.stopping.Store(false)
+	return FromStore("engine.stop", err)
 }
 
 // Store returns the engine's store, for wiring only (identity shares it).

@@ -334,6 +334,27 @@ func TestEngine(t *testing.T) {
 			}
 		})
 
+		t.Run("StopHandsBackRunningOperation", func(t *testing.T) {
+			t.Parallel()
+			bundle := setup(t, nil, nil)
+			op := submit(t, bundle.e, engine.SleepCountInput{Steps: 3, SleepMS: 200}, nil)
+			require.Eventually(t, func() bool {
+				return len(stepNumbers(t, bundle.e, op.ID)) >= 1
+			}, 10*time.Second, 5*time.Millisecond)
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			require.NoError(t, bundle.e.Stop(ctx))
+			got, err := bundle.e.GetOperation(context.Background(), project, op.ID)
+			require.NoError(t, err)
+			require.Equal(t, engine.OperationStatePending, got.State, "handed back, not failed")
+
+			// Another engine on the same store finishes it from its checkpoint.
+			other := enginetest.NewEngine(t, bundle.store, nil, nil)
+			done := enginetest.WaitOperation(t, other, op.ID)
+			require.Equal(t, engine.OperationStateSucceeded, done.State, done.Error)
+			require.Equal(t, []int{1, 2, 3}, stepNumbers(t, other, op.ID))
+		})
+
 		t.Run("ResourceOptimisticVersion", func(t *testing.T) {
 			t.Parallel()
 			bundle := setup(t, nil, nil)

@@ -13,6 +13,7 @@ import (
 var (
 	errCancelRequested = errors.New("operation cancel requested")
 	errLeaseLost       = errors.New("operation lease lost")
+	errShutdown        = errors.New("engine stopping")
 )
 
 // waitError is what Run.Wait returns: park the operation.
@@ -110,6 +111,12 @@ func (r *Run) commitStep(ctx context.Context, tx *Tx) error {
 
 // work is the queue's WorkFunc: run one operation if it is due.
 func (e *Engine) work(ctx context.Context, id string) error {
+	if e.stopping.Load() {
+		// Fail the job so the queue keeps it and retries it after the
+		// restart (or on another node); running it now would only be
+		// interrupted.
+		return errShutdown
+	}
 	now := e.Now()
 	row, err := e.store.OperationGetByID(ctx, id)
 	if errors.Is(err, store.ErrNotFound) {
@@ -176,6 +183,8 @@ func (e *Engine) execute(ctx context.Context, run *Run) error {
 	switch {
 	case errors.Is(cause, errLeaseLost):
 		return nil
+	case errors.Is(cause, errShutdown) || ctx.Err() != nil:
+		return e.release(context.WithoutCancel(ctx), run)
 	case errors.Is(cause, errCancelRequested):
 		return e.finish(ctx, run, OperationStateCancelled, "cancelled by request", nil)
 	case op.TimeoutAt != nil && !e.Now().Before(*op.TimeoutAt):
@@ -310,6 +319,24 @@ func (e *Engine) park(ctx context.Context, run *Run, until time.Time) error {
 	return e.leaseOrErr(err)
 }
 
+// release hands an interrupted operation back: pending, lease released,
+// with a job, so that another node (or this one after restart) resumes it
+// from its checkpoint at once.
+func (e *Engine) release(ctx context.Context, run *Run) error {
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	err := e.store.InTx(ctx, func(ctx context.Context, st store.Tx) error {
+		if _, err := st.OperationUpdate(ctx, &store.OperationUpdateParams{
+			ID: run.op.ID, Attempt: run.op.Attempt, LeaseToken: run.token, Now: e.Now(), ReleaseLease: true,
+			StartedAt: run.op.StartedAt, State: string(OperationStatePending),
+		}); err != nil {
+			return err
+		}
+		return st.JobInsert(ctx, &store.JobInsertParams{OperationID: run.op.ID})
+	})
+	return e.leaseOrErr(err)
+}
+
 // retry schedules another attempt with exponential backoff.
 func (e *Engine) retry(ctx context.Context, run *Run, cause error) error {
 	delay := e.cfg.RetryBaseDelay << run.op.Attempt
@@ -373,6 +400,14 @@ func (e *Engine) unregisterLocal(id string) {
 	e.localMu.Lock()
 	defer e.localMu.Unlock()
 	delete(e.local, id)
+}
+
+func (e *Engine) cancelAllLocal(cause error) {
+	e.localMu.Lock()
+	defer e.localMu.Unlock()
+	for _, c := range e.local {
+		c(cause)
+	}
 }
 
 func (e *Engine) cancelLocal(id string) {
