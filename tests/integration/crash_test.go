@@ -61,10 +61,10 @@ func stepsOf(t *testing.T, evs []eventWire) []int {
 	return steps
 }
 
-// crashAndResume submits a 30-step operation, kills the node with SIGKILL
-// three times while it runs, and checks that after restarts the operation
-// completes exactly once: every step's effect once, no duplicate or missing
-// events, nothing left running.
+// crashAndResume submits a 30-step operation, stops the node three times
+// while it runs (SIGKILL, SIGTERM, SIGKILL), and checks that after restarts
+// the operation completes exactly once: every step's effect once, no
+// duplicate or missing events, nothing left running.
 func crashAndResume(t *testing.T, args ...string) {
 	const steps = 30
 	p := startKiln(t, args...)
@@ -76,11 +76,15 @@ func crashAndResume(t *testing.T, args ...string) {
 	require.Equal(t, http.StatusCreated, code)
 	opID := created.Operation.ID
 
-	for _, killAfter := range []int{4, 12, 21} {
+	for i, killAfter := range []int{4, 12, 21} {
 		require.Eventually(t, func() bool {
 			return len(stepsOf(t, opEvents(t, p.url, tok, opID))) >= killAfter
 		}, 30*time.Second, 5*time.Millisecond, "operation did not reach step %d; logs:\n%s", killAfter, p.Logs())
-		p.kill(t)
+		if i == 1 {
+			p.terminate(t)
+		} else {
+			p.kill(t)
+		}
 		p = startKiln(t, args...)
 	}
 

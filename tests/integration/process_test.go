@@ -100,6 +100,13 @@ func (p *proc) kill(t *testing.T) {
 	_ = p.cmd.Wait()
 }
 
+// terminate sends SIGTERM and checks the process exits 0 (graceful).
+func (p *proc) terminate(t *testing.T) {
+	t.Helper()
+	require.NoError(t, p.cmd.Process.Signal(syscall.SIGTERM))
+	require.NoError(t, p.cmd.Wait(), "graceful shutdown exits 0; logs:\n%s", p.Logs())
+}
+
 // token gets a project-scoped admin token with the Keystone password method.
 func token(t *testing.T, baseURL string) string {
 	t.Helper()
