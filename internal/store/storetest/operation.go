@@ -11,67 +11,70 @@ import (
 	"github.com/kilnhq/kiln/internal/store"
 )
 
+// leaseTTL is the lease length the operation tests use.
+const leaseTTL = 30 * time.Second
+
+// createOperation creates an operation, filling ID, Now, ProjectID and Type
+// when unset.
+func createOperation(t *testing.T, bundle *testBundle, params *store.OperationCreateParams) *store.Operation {
+	t.Helper()
+	if params.ID == "" {
+		params.ID = newID()
+	}
+	if params.Now.IsZero() {
+		params.Now = bundle.now
+	}
+	if params.ProjectID == "" {
+		params.ProjectID = newID()
+	}
+	if params.Type == "" {
+		params.Type = "stack.create"
+	}
+	op, err := bundle.store.OperationCreate(bundle.ctx, params)
+	require.NoError(t, err)
+	return op
+}
+
+// acquireLease takes the lease at now and returns its token.
+func acquireLease(t *testing.T, bundle *testBundle, id string, now time.Time) string {
+	t.Helper()
+	token := newID()
+	op, err := bundle.store.OperationLeaseAcquire(bundle.ctx, &store.OperationLeaseAcquireParams{
+		ID: id, ExpiresAt: now.Add(leaseTTL), Now: now, Owner: "node-1", Token: token,
+	})
+	require.NoError(t, err)
+	require.Equal(t, token, op.LeaseToken)
+	return token
+}
+
+// updateOperation writes a state with a token (empty: none) at now.
+func updateOperation(bundle *testBundle, id, token, state string, now time.Time) (*store.Operation, error) {
+	return bundle.store.OperationUpdate(bundle.ctx, &store.OperationUpdateParams{
+		ID: id, LeaseToken: token, Now: now, State: state,
+	})
+}
+
+// finishOperation moves an operation to a terminal state through a lease.
+func finishOperation(t *testing.T, bundle *testBundle, id, state string) {
+	t.Helper()
+	token := acquireLease(t, bundle, id, bundle.now)
+	_, err := bundle.store.OperationUpdate(bundle.ctx, &store.OperationUpdateParams{
+		ID: id, FinishedAt: &bundle.now, LeaseToken: token, Now: bundle.now, ReleaseLease: true, State: state,
+	})
+	require.NoError(t, err)
+}
+
+func operationIDs(ops []*store.Operation) []string {
+	out := make([]string, 0, len(ops))
+	for _, op := range ops {
+		out = append(out, op.ID)
+	}
+	return out
+}
+
 func exerciseOperation(t *testing.T, newStore func(t *testing.T) store.Store) {
 	t.Helper()
 	setup := setupFunc(newStore)
-
-	const leaseTTL = 30 * time.Second
-
-	createOperation := func(t *testing.T, bundle *testBundle, params *store.OperationCreateParams) *store.Operation {
-		t.Helper()
-		if params.ID == "" {
-			params.ID = newID()
-		}
-		if params.Now.IsZero() {
-			params.Now = bundle.now
-		}
-		if params.ProjectID == "" {
-			params.ProjectID = newID()
-		}
-		if params.Type == "" {
-			params.Type = "stack.create"
-		}
-		op, err := bundle.store.OperationCreate(bundle.ctx, params)
-		require.NoError(t, err)
-		return op
-	}
-
-	// acquire takes the lease at now and returns its token.
-	acquire := func(t *testing.T, bundle *testBundle, id string, now time.Time) string {
-		t.Helper()
-		token := newID()
-		op, err := bundle.store.OperationLeaseAcquire(bundle.ctx, &store.OperationLeaseAcquireParams{
-			ID: id, ExpiresAt: now.Add(leaseTTL), Now: now, Owner: "node-1", Token: token,
-		})
-		require.NoError(t, err)
-		require.Equal(t, token, op.LeaseToken)
-		return token
-	}
-
-	// update writes a state with a token (empty: none) at now.
-	update := func(bundle *testBundle, id, token, state string, now time.Time) (*store.Operation, error) {
-		return bundle.store.OperationUpdate(bundle.ctx, &store.OperationUpdateParams{
-			ID: id, LeaseToken: token, Now: now, State: state,
-		})
-	}
-
-	// finish moves an operation to a terminal state through a lease.
-	finish := func(t *testing.T, bundle *testBundle, id, state string) {
-		t.Helper()
-		token := acquire(t, bundle, id, bundle.now)
-		_, err := bundle.store.OperationUpdate(bundle.ctx, &store.OperationUpdateParams{
-			ID: id, FinishedAt: &bundle.now, LeaseToken: token, Now: bundle.now, ReleaseLease: true, State: state,
-		})
-		require.NoError(t, err)
-	}
-
-	ids := func(ops []*store.Operation) []string {
-		out := make([]string, 0, len(ops))
-		for _, op := range ops {
-			out = append(out, op.ID)
-		}
-		return out
-	}
 
 	t.Run("OperationCreate", func(t *testing.T) {
 		t.Parallel()
@@ -198,138 +201,6 @@ func exerciseOperation(t *testing.T, newStore func(t *testing.T) store.Store) {
 		})
 	})
 
-	t.Run("OperationLeaseAcquire", func(t *testing.T) {
-		t.Parallel()
-
-		t.Run("TakesAFreeLease", func(t *testing.T) {
-			t.Parallel()
-			bundle := setup(t)
-
-			op := createOperation(t, bundle, &store.OperationCreateParams{})
-			got, err := bundle.store.OperationLeaseAcquire(bundle.ctx, &store.OperationLeaseAcquireParams{
-				ID: op.ID, ExpiresAt: bundle.now.Add(leaseTTL), Now: bundle.now, Owner: "node-1", Token: "t1",
-			})
-			require.NoError(t, err)
-			requireTimePtr(t, ptr(bundle.now.Add(leaseTTL)), got.LeaseExpiresAt)
-			require.Equal(t, "node-1", got.LeaseOwner)
-			require.Equal(t, "t1", got.LeaseToken)
-			require.Equal(t, store.OperationStatePending, got.State)
-		})
-
-		t.Run("LiveLeaseIsLeaseLost", func(t *testing.T) {
-			t.Parallel()
-			bundle := setup(t)
-
-			op := createOperation(t, bundle, &store.OperationCreateParams{})
-			token := acquire(t, bundle, op.ID, bundle.now)
-			_, err := bundle.store.OperationLeaseAcquire(bundle.ctx, &store.OperationLeaseAcquireParams{
-				ID: op.ID, ExpiresAt: bundle.now.Add(2 * leaseTTL), Now: bundle.now.Add(leaseTTL - time.Microsecond), Owner: "node-2", Token: newID(),
-			})
-			requireLeaseLost(t, err, op.ID)
-
-			got, err := bundle.store.OperationGetByID(bundle.ctx, op.ID)
-			require.NoError(t, err)
-			require.Equal(t, token, got.LeaseToken)
-			require.Equal(t, "node-1", got.LeaseOwner)
-		})
-
-		t.Run("ExpiredLeaseIsTakenOverAndFencesTheOldHolder", func(t *testing.T) {
-			t.Parallel()
-			bundle := setup(t)
-
-			op := createOperation(t, bundle, &store.OperationCreateParams{})
-			oldToken := acquire(t, bundle, op.ID, bundle.now)
-			later := bundle.now.Add(leaseTTL)
-			newToken := acquire(t, bundle, op.ID, later)
-			require.NotEqual(t, oldToken, newToken)
-
-			_, err := update(bundle, op.ID, oldToken, store.OperationStateRunning, later)
-			requireLeaseLost(t, err, op.ID)
-			_, err = bundle.store.OperationLeaseRenew(bundle.ctx, &store.OperationLeaseRenewParams{ID: op.ID, ExpiresAt: later.Add(leaseTTL), Token: oldToken})
-			requireLeaseLost(t, err, op.ID)
-			_, err = update(bundle, op.ID, newToken, store.OperationStateRunning, later)
-			require.NoError(t, err)
-		})
-
-		t.Run("TerminalIsLeaseLost", func(t *testing.T) {
-			t.Parallel()
-			bundle := setup(t)
-
-			for _, state := range []string{store.OperationStateCancelled, store.OperationStateFailed, store.OperationStateSucceeded} {
-				op := createOperation(t, bundle, &store.OperationCreateParams{})
-				finish(t, bundle, op.ID, state)
-				_, err := bundle.store.OperationLeaseAcquire(bundle.ctx, &store.OperationLeaseAcquireParams{
-					ID: op.ID, ExpiresAt: bundle.now.Add(leaseTTL), Now: bundle.now, Owner: "node-1", Token: newID(),
-				})
-				requireLeaseLost(t, err, op.ID)
-			}
-		})
-
-		t.Run("UnknownIsNotFound", func(t *testing.T) {
-			t.Parallel()
-			bundle := setup(t)
-
-			_, err := bundle.store.OperationLeaseAcquire(bundle.ctx, &store.OperationLeaseAcquireParams{
-				ID: newID(), ExpiresAt: bundle.now.Add(leaseTTL), Now: bundle.now, Owner: "node-1", Token: newID(),
-			})
-			require.ErrorIs(t, err, store.ErrNotFound)
-		})
-	})
-
-	t.Run("OperationLeaseRenew", func(t *testing.T) {
-		t.Parallel()
-
-		t.Run("PushesTheExpiryAndReportsCancel", func(t *testing.T) {
-			t.Parallel()
-			bundle := setup(t)
-
-			op := createOperation(t, bundle, &store.OperationCreateParams{})
-			token := acquire(t, bundle, op.ID, bundle.now)
-			renewed, err := bundle.store.OperationLeaseRenew(bundle.ctx, &store.OperationLeaseRenewParams{
-				ID: op.ID, ExpiresAt: bundle.now.Add(2 * leaseTTL), Token: token,
-			})
-			require.NoError(t, err)
-			requireTimePtr(t, ptr(bundle.now.Add(2*leaseTTL)), renewed.LeaseExpiresAt)
-			require.False(t, renewed.CancelRequested)
-
-			_, err = bundle.store.OperationRequestCancel(bundle.ctx, &store.OperationRequestCancelParams{ID: op.ID, Now: bundle.now})
-			require.NoError(t, err)
-			renewed, err = bundle.store.OperationLeaseRenew(bundle.ctx, &store.OperationLeaseRenewParams{
-				ID: op.ID, ExpiresAt: bundle.now.Add(3 * leaseTTL), Token: token,
-			})
-			require.NoError(t, err)
-			require.True(t, renewed.CancelRequested)
-		})
-
-		t.Run("StaleOrReleasedTokenIsLeaseLost", func(t *testing.T) {
-			t.Parallel()
-			bundle := setup(t)
-
-			op := createOperation(t, bundle, &store.OperationCreateParams{})
-			_, err := bundle.store.OperationLeaseRenew(bundle.ctx, &store.OperationLeaseRenewParams{ID: op.ID, ExpiresAt: bundle.now, Token: ""})
-			requireLeaseLost(t, err, op.ID)
-
-			token := acquire(t, bundle, op.ID, bundle.now)
-			_, err = bundle.store.OperationLeaseRenew(bundle.ctx, &store.OperationLeaseRenewParams{ID: op.ID, ExpiresAt: bundle.now, Token: newID()})
-			requireLeaseLost(t, err, op.ID)
-
-			_, err = bundle.store.OperationUpdate(bundle.ctx, &store.OperationUpdateParams{
-				ID: op.ID, LeaseToken: token, Now: bundle.now, ReleaseLease: true, State: store.OperationStatePending,
-			})
-			require.NoError(t, err)
-			_, err = bundle.store.OperationLeaseRenew(bundle.ctx, &store.OperationLeaseRenewParams{ID: op.ID, ExpiresAt: bundle.now, Token: token})
-			requireLeaseLost(t, err, op.ID)
-		})
-
-		t.Run("UnknownIsNotFound", func(t *testing.T) {
-			t.Parallel()
-			bundle := setup(t)
-
-			_, err := bundle.store.OperationLeaseRenew(bundle.ctx, &store.OperationLeaseRenewParams{ID: newID(), ExpiresAt: bundle.now, Token: newID()})
-			require.ErrorIs(t, err, store.ErrNotFound)
-		})
-	})
-
 	t.Run("OperationList", func(t *testing.T) {
 		t.Parallel()
 
@@ -361,7 +232,7 @@ func exerciseOperation(t *testing.T, newStore func(t *testing.T) store.Store) {
 				if len(page) == 0 {
 					break
 				}
-				got = append(got, ids(page)...)
+				got = append(got, operationIDs(page)...)
 				afterID = page[len(page)-1].ID
 			}
 			require.Equal(t, want, got)
@@ -375,7 +246,7 @@ func exerciseOperation(t *testing.T, newStore func(t *testing.T) store.Store) {
 			a := createOperation(t, bundle, &store.OperationCreateParams{ParentID: parentID, ProjectID: projectID, Type: "a"})
 			b := createOperation(t, bundle, &store.OperationCreateParams{Now: bundle.now.Add(time.Second), ParentID: parentID, ProjectID: projectID, Type: "b"})
 			c := createOperation(t, bundle, &store.OperationCreateParams{Now: bundle.now.Add(2 * time.Second), ProjectID: projectID, Type: "a"})
-			finish(t, bundle, c.ID, store.OperationStateSucceeded)
+			finishOperation(t, bundle, c.ID, store.OperationStateSucceeded)
 
 			tests := []struct {
 				name   string
@@ -392,7 +263,7 @@ func exerciseOperation(t *testing.T, newStore func(t *testing.T) store.Store) {
 			for _, tt := range tests {
 				ops, err := bundle.store.OperationList(bundle.ctx, &tt.params)
 				require.NoError(t, err, tt.name)
-				require.Equal(t, tt.want, ids(ops), tt.name)
+				require.Equal(t, tt.want, operationIDs(ops), tt.name)
 			}
 		})
 	})
@@ -411,21 +282,21 @@ func exerciseOperation(t *testing.T, newStore func(t *testing.T) store.Store) {
 			pending := createOperation(t, bundle, &store.OperationCreateParams{Now: next()})
 
 			leasedPending := createOperation(t, bundle, &store.OperationCreateParams{Now: next()})
-			acquire(t, bundle, leasedPending.ID, now)
+			acquireLease(t, bundle, leasedPending.ID, now)
 
 			running := createOperation(t, bundle, &store.OperationCreateParams{Now: next()})
-			token := acquire(t, bundle, running.ID, now)
-			_, err := update(bundle, running.ID, token, store.OperationStateRunning, now)
+			token := acquireLease(t, bundle, running.ID, now)
+			_, err := updateOperation(bundle, running.ID, token, store.OperationStateRunning, now)
 			require.NoError(t, err)
 
 			expired := createOperation(t, bundle, &store.OperationCreateParams{Now: next()})
-			token = acquire(t, bundle, expired.ID, now.Add(-leaseTTL))
-			_, err = update(bundle, expired.ID, token, store.OperationStateRunning, now.Add(-leaseTTL))
+			token = acquireLease(t, bundle, expired.ID, now.Add(-leaseTTL))
+			_, err = updateOperation(bundle, expired.ID, token, store.OperationStateRunning, now.Add(-leaseTTL))
 			require.NoError(t, err)
 
 			park := func(wakeAt *time.Time) *store.Operation {
 				op := createOperation(t, bundle, &store.OperationCreateParams{Now: next()})
-				token := acquire(t, bundle, op.ID, bundle.now)
+				token := acquireLease(t, bundle, op.ID, bundle.now)
 				_, err := bundle.store.OperationUpdate(bundle.ctx, &store.OperationUpdateParams{
 					ID: op.ID, LeaseToken: token, Now: bundle.now, ReleaseLease: true, State: store.OperationStateWaiting, WakeAt: wakeAt,
 				})
@@ -437,16 +308,16 @@ func exerciseOperation(t *testing.T, newStore func(t *testing.T) store.Store) {
 			park(nil)
 
 			for _, state := range []string{store.OperationStateCancelled, store.OperationStateFailed, store.OperationStateSucceeded} {
-				finish(t, bundle, createOperation(t, bundle, &store.OperationCreateParams{Now: next()}).ID, state)
+				finishOperation(t, bundle, createOperation(t, bundle, &store.OperationCreateParams{Now: next()}).ID, state)
 			}
 
 			ops, err := bundle.store.OperationListRecoverable(bundle.ctx, &store.OperationListRecoverableParams{Now: now})
 			require.NoError(t, err)
-			require.Equal(t, []string{pending.ID, expired.ID, due.ID}, ids(ops))
+			require.Equal(t, []string{pending.ID, expired.ID, due.ID}, operationIDs(ops))
 
 			ops, err = bundle.store.OperationListRecoverable(bundle.ctx, &store.OperationListRecoverableParams{Limit: 2, Now: now})
 			require.NoError(t, err)
-			require.Equal(t, []string{pending.ID, expired.ID}, ids(ops))
+			require.Equal(t, []string{pending.ID, expired.ID}, operationIDs(ops))
 		})
 	})
 
@@ -471,7 +342,7 @@ func exerciseOperation(t *testing.T, newStore func(t *testing.T) store.Store) {
 			bundle := setup(t)
 
 			op := createOperation(t, bundle, &store.OperationCreateParams{})
-			finish(t, bundle, op.ID, store.OperationStateSucceeded)
+			finishOperation(t, bundle, op.ID, store.OperationStateSucceeded)
 			got, err := bundle.store.OperationRequestCancel(bundle.ctx, &store.OperationRequestCancelParams{ID: op.ID, Now: bundle.now})
 			require.NoError(t, err)
 			require.False(t, got.CancelRequested)
@@ -487,110 +358,6 @@ func exerciseOperation(t *testing.T, newStore func(t *testing.T) store.Store) {
 		})
 	})
 
-	t.Run("OperationUpdate", func(t *testing.T) {
-		t.Parallel()
-
-		t.Run("WritesEveryFieldWithTheCurrentToken", func(t *testing.T) {
-			t.Parallel()
-			bundle := setup(t)
-
-			op := createOperation(t, bundle, &store.OperationCreateParams{})
-			token := acquire(t, bundle, op.ID, bundle.now)
-			later := bundle.now.Add(time.Minute)
-			got, err := bundle.store.OperationUpdate(bundle.ctx, &store.OperationUpdateParams{
-				ID: op.ID, Attempt: 2, Checkpoint: json.RawMessage(`{"step":3}`), Error: "transient", FinishedAt: &later,
-				LeaseToken: token, Now: later, Result: json.RawMessage(`{"ok":true}`), StartedAt: &bundle.now,
-				State: store.OperationStateRunning, WakeAt: &later,
-			})
-			require.NoError(t, err)
-			require.Equal(t, 2, got.Attempt)
-			require.JSONEq(t, `{"step":3}`, string(got.Checkpoint))
-			require.Equal(t, "transient", got.Error)
-			requireTimePtr(t, &later, got.FinishedAt)
-			require.Equal(t, token, got.LeaseToken, "lease kept")
-			require.JSONEq(t, `{"ok":true}`, string(got.Result))
-			requireTimePtr(t, &bundle.now, got.StartedAt)
-			require.Equal(t, store.OperationStateRunning, got.State)
-			requireTime(t, later, got.UpdatedAt)
-			requireTimePtr(t, &later, got.WakeAt)
-
-			// Nil checkpoint and result keep the stored ones.
-			got, err = bundle.store.OperationUpdate(bundle.ctx, &store.OperationUpdateParams{
-				ID: op.ID, Attempt: 2, LeaseToken: token, Now: later, State: store.OperationStateRunning,
-			})
-			require.NoError(t, err)
-			require.JSONEq(t, `{"step":3}`, string(got.Checkpoint))
-			require.JSONEq(t, `{"ok":true}`, string(got.Result))
-			require.Nil(t, got.WakeAt)
-		})
-
-		t.Run("ReleaseLeaseClearsTheLease", func(t *testing.T) {
-			t.Parallel()
-			bundle := setup(t)
-
-			op := createOperation(t, bundle, &store.OperationCreateParams{})
-			token := acquire(t, bundle, op.ID, bundle.now)
-			got, err := bundle.store.OperationUpdate(bundle.ctx, &store.OperationUpdateParams{
-				ID: op.ID, LeaseToken: token, Now: bundle.now, ReleaseLease: true, State: store.OperationStateSucceeded,
-			})
-			require.NoError(t, err)
-			require.Nil(t, got.LeaseExpiresAt)
-			require.Empty(t, got.LeaseOwner)
-			require.Empty(t, got.LeaseToken)
-
-			_, err = update(bundle, op.ID, token, store.OperationStateFailed, bundle.now)
-			requireLeaseLost(t, err, op.ID)
-		})
-
-		t.Run("StaleTokenIsLeaseLostAndWritesNothing", func(t *testing.T) {
-			t.Parallel()
-			bundle := setup(t)
-
-			op := createOperation(t, bundle, &store.OperationCreateParams{})
-			acquire(t, bundle, op.ID, bundle.now)
-			_, err := update(bundle, op.ID, newID(), store.OperationStateFailed, bundle.now)
-			requireLeaseLost(t, err, op.ID)
-
-			got, err := bundle.store.OperationGetByID(bundle.ctx, op.ID)
-			require.NoError(t, err)
-			require.Equal(t, store.OperationStatePending, got.State)
-		})
-
-		t.Run("WithoutTokenAppliesOnlyWhileNoLiveLease", func(t *testing.T) {
-			t.Parallel()
-			bundle := setup(t)
-
-			idle := createOperation(t, bundle, &store.OperationCreateParams{})
-			got, err := update(bundle, idle.ID, "", store.OperationStateCancelled, bundle.now)
-			require.NoError(t, err)
-			require.Equal(t, store.OperationStateCancelled, got.State)
-
-			leased := createOperation(t, bundle, &store.OperationCreateParams{})
-			token := acquire(t, bundle, leased.ID, bundle.now)
-			_, err = update(bundle, leased.ID, "", store.OperationStateCancelled, bundle.now.Add(leaseTTL-time.Microsecond))
-			requireLeaseLost(t, err, leased.ID)
-
-			// Once the lease expired the write applies and clears it, so
-			// the old holder's token no longer writes.
-			got, err = update(bundle, leased.ID, "", store.OperationStateCancelled, bundle.now.Add(leaseTTL))
-			require.NoError(t, err)
-			require.Equal(t, store.OperationStateCancelled, got.State)
-			require.Empty(t, got.LeaseToken)
-			_, err = update(bundle, leased.ID, token, store.OperationStateRunning, bundle.now.Add(leaseTTL))
-			requireLeaseLost(t, err, leased.ID)
-		})
-
-		t.Run("UnknownIsNotFound", func(t *testing.T) {
-			t.Parallel()
-			bundle := setup(t)
-
-			_, err := update(bundle, newID(), newID(), store.OperationStateRunning, bundle.now)
-			require.ErrorIs(t, err, store.ErrNotFound)
-			_, err = update(bundle, newID(), "", store.OperationStateRunning, bundle.now)
-			require.ErrorIs(t, err, store.ErrNotFound)
-		})
-	})
-
 	t.Run("OperationWake", func(t *testing.T) {
 		t.Parallel()
 
@@ -599,7 +366,7 @@ func exerciseOperation(t *testing.T, newStore func(t *testing.T) store.Store) {
 			bundle := setup(t)
 
 			op := createOperation(t, bundle, &store.OperationCreateParams{})
-			token := acquire(t, bundle, op.ID, bundle.now)
+			token := acquireLease(t, bundle, op.ID, bundle.now)
 			_, err := bundle.store.OperationUpdate(bundle.ctx, &store.OperationUpdateParams{
 				ID: op.ID, LeaseToken: token, Now: bundle.now, ReleaseLease: true, State: store.OperationStateWaiting,
 				WakeAt: ptr(bundle.now.Add(time.Hour)),
@@ -620,8 +387,8 @@ func exerciseOperation(t *testing.T, newStore func(t *testing.T) store.Store) {
 			bundle := setup(t)
 
 			op := createOperation(t, bundle, &store.OperationCreateParams{})
-			token := acquire(t, bundle, op.ID, bundle.now)
-			_, err := update(bundle, op.ID, token, store.OperationStateRunning, bundle.now)
+			token := acquireLease(t, bundle, op.ID, bundle.now)
+			_, err := updateOperation(bundle, op.ID, token, store.OperationStateRunning, bundle.now)
 			require.NoError(t, err)
 
 			for want := int64(1); want <= 2; want++ {
@@ -633,7 +400,7 @@ func exerciseOperation(t *testing.T, newStore func(t *testing.T) store.Store) {
 			}
 
 			// The worker's own fenced write sees the bump.
-			got, err := update(bundle, op.ID, token, store.OperationStateWaiting, bundle.now)
+			got, err := updateOperation(bundle, op.ID, token, store.OperationStateWaiting, bundle.now)
 			require.NoError(t, err)
 			require.Equal(t, int64(2), got.WakeSeq)
 		})
@@ -643,7 +410,7 @@ func exerciseOperation(t *testing.T, newStore func(t *testing.T) store.Store) {
 			bundle := setup(t)
 
 			op := createOperation(t, bundle, &store.OperationCreateParams{})
-			finish(t, bundle, op.ID, store.OperationStateFailed)
+			finishOperation(t, bundle, op.ID, store.OperationStateFailed)
 			got, err := bundle.store.OperationWake(bundle.ctx, &store.OperationWakeParams{ID: op.ID, Now: bundle.now})
 			require.NoError(t, err)
 			require.Equal(t, store.OperationStateFailed, got.State)

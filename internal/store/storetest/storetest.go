@@ -46,6 +46,7 @@ func Exercise(t *testing.T, newStore func(t *testing.T) store.Store) {
 	t.Run("Event", func(t *testing.T) { t.Parallel(); exerciseEvent(t, newStore) })
 	t.Run("InTx", func(t *testing.T) { t.Parallel(); exerciseInTx(t, newStore) })
 	t.Run("Operation", func(t *testing.T) { t.Parallel(); exerciseOperation(t, newStore) })
+	t.Run("OperationLease", func(t *testing.T) { t.Parallel(); exerciseOperationLease(t, newStore) })
 	t.Run("Project", func(t *testing.T) { t.Parallel(); exerciseProject(t, newStore) })
 	t.Run("Queue", func(t *testing.T) { t.Parallel(); exerciseQueue(t, newStore) })
 	t.Run("Resource", func(t *testing.T) { t.Parallel(); exerciseResource(t, newStore) })
