@@ -18,6 +18,13 @@ import (
 
 // Config configures an Engine. Zero values pick the documented defaults.
 type Config struct {
+	// FetchPollInterval is how often idle workers look for due jobs when
+	// nothing tells them about new ones (SQLite has no LISTEN/NOTIFY, and
+	// River does not wake its fetcher for jobs inserted in a transaction).
+	// It bounds the latency from a signal to the woken operation. Zero
+	// leaves the store's default.
+	FetchPollInterval time.Duration
+
 	// HeartbeatInterval is how often a running operation's lease is
 	// renewed. Default LeaseTTL/3.
 	HeartbeatInterval time.Duration
@@ -68,6 +75,14 @@ type Engine struct {
 	store    store.Store
 
 	stopping atomic.Bool // Stop was called: take no new work
+
+	// Direct dispatch (see dispatch.go).
+	dispatchCtx    context.Context
+	dispatchCancel context.CancelFunc
+	dispatchSem    chan struct{}
+	dispatchWG     sync.WaitGroup
+	timersMu       sync.Mutex
+	timers         map[*time.Timer]struct{}
 
 	localMu sync.Mutex
 	local   map[string]context.CancelCauseFunc // running handlers on this node
@@ -141,11 +156,16 @@ func (e *Engine) Start(ctx context.Context) error {
 			return err
 		}
 	}
-	if err := e.store.QueueStart(ctx, &store.QueueConfig{MaxWorkers: e.cfg.MaxWorkers, WorkFunc: e.work}); err != nil {
+	if err := e.store.QueueStart(ctx, &store.QueueConfig{
+		FetchCooldown: min(e.cfg.FetchPollInterval, 5*time.Millisecond), FetchPollInterval: e.cfg.FetchPollInterval,
+		MaxWorkers: e.cfg.MaxWorkers, WorkFunc: e.work,
+	}); err != nil {
 		return FromStore("engine.start", err)
 	}
 	loopCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	e.stop, e.done, e.started = cancel, make(chan struct{}), true
+	e.dispatchCtx, e.dispatchCancel = context.WithCancel(context.WithoutCancel(ctx))
+	e.dispatchSem = make(chan struct{}, e.cfg.MaxWorkers)
 	go e.reapLoop(loopCtx)
 	return nil
 }
@@ -169,7 +189,9 @@ func (e *Engine) Stop(ctx context.Context) error {
 	// Interrupt running handlers: each hands its operation back (pending,
 	// lease released, with a job) so that it resumes from its checkpoint
 	// on another node or after restart, instead of holding shutdown up.
+	e.stopDispatch()
 	e.cancelAllLocal(errShutdown)
+	e.dispatchWG.Wait()
 	err := e.store.QueueStop(ctx)
 	e.stopping.Store(false)
 	return FromStore("engine.stop", err)
@@ -185,12 +207,12 @@ func (e *Engine) Now() time.Time { return e.cfg.NowFunc().UTC().Truncate(time.Mi
 // writes made through it commit together. Inside Run.Step it is also
 // fenced on the operation's lease.
 type Tx struct {
-	e       *Engine
-	events  int
-	now     time.Time
-	run     *Run
-	st      store.Tx
-	wakeOps []string
+	e      *Engine
+	events int
+	jobs   []store.JobInsertParams // enqueued in this transaction
+	now    time.Time
+	run    *Run
+	st     store.Tx
 
 	checkpoint []byte
 	result     []byte
@@ -203,6 +225,7 @@ func (e *Engine) InTx(ctx context.Context, fn func(ctx context.Context, tx *Tx) 
 
 func (e *Engine) inTx(ctx context.Context, run *Run, fn func(ctx context.Context, tx *Tx) error) error {
 	var events int
+	var jobs []store.JobInsertParams
 	err := e.store.InTx(ctx, func(ctx context.Context, st store.Tx) error {
 		tx := &Tx{e: e, now: e.Now(), run: run, st: st}
 		if err := fn(ctx, tx); err != nil {
@@ -213,13 +236,28 @@ func (e *Engine) inTx(ctx context.Context, run *Run, fn func(ctx context.Context
 				return err
 			}
 		}
-		events = tx.events
+		events, jobs = tx.events, tx.jobs
 		return nil
 	})
 	if err != nil {
 		return FromStore("engine.tx", err)
 	}
 	e.metrics.events.Add(float64(events))
+	for _, j := range jobs {
+		e.dispatch(j.OperationID, j.ScheduledAt)
+	}
+	return nil
+}
+
+// enqueue inserts the job that runs an operation (at a time, or now when
+// at is zero) and notes it, so that after commit this node also runs it
+// directly (see dispatch).
+func (tx *Tx) enqueue(ctx context.Context, opID string, at time.Time) error {
+	p := store.JobInsertParams{OperationID: opID, ScheduledAt: at}
+	if err := tx.st.JobInsert(ctx, &p); err != nil {
+		return err
+	}
+	tx.jobs = append(tx.jobs, p)
 	return nil
 }
 

@@ -142,7 +142,7 @@ func (tx *Tx) Submit(ctx context.Context, p *SubmitParams) (op *Operation, creat
 	if err != nil {
 		return nil, false, FromStore(name, err)
 	}
-	if err := tx.st.JobInsert(ctx, &store.JobInsertParams{OperationID: id}); err != nil {
+	if err := tx.enqueue(ctx, id, time.Time{}); err != nil {
 		return nil, false, FromStore(name, err)
 	}
 	op = operationFromRow(row)

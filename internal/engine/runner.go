@@ -280,8 +280,8 @@ func (e *Engine) finish(ctx context.Context, run *Run, state OperationState, rea
 // park moves the operation to waiting, unless a wake-up arrived while the
 // handler ran: then it goes straight back to pending with a new job.
 func (e *Engine) park(ctx context.Context, run *Run, until time.Time) error {
-	err := e.store.InTx(ctx, func(ctx context.Context, st store.Tx) error {
-		now := e.Now()
+	err := e.inTx(ctx, nil, func(ctx context.Context, tx *Tx) error {
+		st, now := tx.st, tx.now
 		var wakeAt *time.Time
 		if !until.IsZero() {
 			u := until.UTC()
@@ -300,19 +300,18 @@ func (e *Engine) park(ctx context.Context, run *Run, until time.Time) error {
 		}
 		final := base
 		final.ReleaseLease = true
-		job := &store.JobInsertParams{OperationID: run.op.ID}
-		if row.WakeSeq != run.wakeSeq {
+		rerun := row.WakeSeq != run.wakeSeq
+		if rerun {
 			final.State, final.WakeAt = string(OperationStatePending), nil
-		} else if wakeAt != nil {
-			job.ScheduledAt = *wakeAt
-		} else {
-			job = nil
 		}
 		if _, err := st.OperationUpdate(ctx, &final); err != nil {
 			return err
 		}
-		if job != nil {
-			return st.JobInsert(ctx, job)
+		switch {
+		case rerun:
+			return tx.enqueue(ctx, run.op.ID, time.Time{})
+		case wakeAt != nil:
+			return tx.enqueue(ctx, run.op.ID, *wakeAt)
 		}
 		return nil
 	})
@@ -325,14 +324,14 @@ func (e *Engine) park(ctx context.Context, run *Run, until time.Time) error {
 func (e *Engine) release(ctx context.Context, run *Run) error {
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
-	err := e.store.InTx(ctx, func(ctx context.Context, st store.Tx) error {
-		if _, err := st.OperationUpdate(ctx, &store.OperationUpdateParams{
-			ID: run.op.ID, Attempt: run.op.Attempt, LeaseToken: run.token, Now: e.Now(), ReleaseLease: true,
+	err := e.inTx(ctx, nil, func(ctx context.Context, tx *Tx) error {
+		if _, err := tx.st.OperationUpdate(ctx, &store.OperationUpdateParams{
+			ID: run.op.ID, Attempt: run.op.Attempt, LeaseToken: run.token, Now: tx.now, ReleaseLease: true,
 			StartedAt: run.op.StartedAt, State: string(OperationStatePending),
 		}); err != nil {
 			return err
 		}
-		return st.JobInsert(ctx, &store.JobInsertParams{OperationID: run.op.ID})
+		return tx.enqueue(ctx, run.op.ID, time.Time{})
 	})
 	return e.leaseOrErr(err)
 }
@@ -344,16 +343,16 @@ func (e *Engine) retry(ctx context.Context, run *Run, cause error) error {
 		delay = time.Minute
 	}
 	e.logger.InfoContext(ctx, "operation retry", "operation_id", run.op.ID, "attempt", run.op.Attempt+1, "delay", delay, "err", cause)
-	err := e.store.InTx(ctx, func(ctx context.Context, st store.Tx) error {
-		now := e.Now()
+	err := e.inTx(ctx, nil, func(ctx context.Context, tx *Tx) error {
+		now := tx.now
 		at := now.Add(delay)
-		if _, err := st.OperationUpdate(ctx, &store.OperationUpdateParams{
+		if _, err := tx.st.OperationUpdate(ctx, &store.OperationUpdateParams{
 			ID: run.op.ID, Attempt: run.op.Attempt + 1, Error: MessageOf(cause), LeaseToken: run.token, Now: now,
 			ReleaseLease: true, StartedAt: run.op.StartedAt, State: string(OperationStatePending), WakeAt: &at,
 		}); err != nil {
 			return err
 		}
-		return st.JobInsert(ctx, &store.JobInsertParams{OperationID: run.op.ID, ScheduledAt: at})
+		return tx.enqueue(ctx, run.op.ID, at)
 	})
 	return e.leaseOrErr(err)
 }
@@ -449,8 +448,8 @@ func (e *Engine) reap(ctx context.Context) error {
 		if row.State != store.OperationStateRunning && now.Sub(row.UpdatedAt) < staleAfter {
 			continue
 		}
-		err := e.store.InTx(ctx, func(ctx context.Context, st store.Tx) error {
-			return st.JobInsert(ctx, &store.JobInsertParams{OperationID: row.ID})
+		err := e.inTx(ctx, nil, func(ctx context.Context, tx *Tx) error {
+			return tx.enqueue(ctx, row.ID, time.Time{})
 		})
 		if err != nil {
 			return err
@@ -475,7 +474,8 @@ func (e *Engine) breakStaleLeases(ctx context.Context) error {
 			continue
 		}
 		token := NewID()
-		err := e.store.InTx(ctx, func(ctx context.Context, st store.Tx) error {
+		err := e.inTx(ctx, nil, func(ctx context.Context, tx *Tx) error {
+			st := tx.st
 			if _, err := st.OperationLeaseAcquire(ctx, &store.OperationLeaseAcquireParams{
 				ID: row.ID, ExpiresAt: now.Add(e.cfg.LeaseTTL), Now: far, Owner: e.cfg.NodeID, Token: token,
 			}); err != nil {
@@ -487,7 +487,7 @@ func (e *Engine) breakStaleLeases(ctx context.Context) error {
 			}); err != nil {
 				return err
 			}
-			return st.JobInsert(ctx, &store.JobInsertParams{OperationID: row.ID})
+			return tx.enqueue(ctx, row.ID, time.Time{})
 		})
 		if err != nil && e.leaseOrErr(err) != nil {
 			return FromStore("engine.start", err)

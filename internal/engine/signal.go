@@ -124,7 +124,7 @@ func (tx *Tx) wake(ctx context.Context, opID string) error {
 		return FromStore("operation.wake", err)
 	}
 	if row.State == store.OperationStatePending {
-		return FromStore("operation.wake", tx.st.JobInsert(ctx, &store.JobInsertParams{OperationID: opID}))
+		return FromStore("operation.wake", tx.enqueue(ctx, opID, time.Time{}))
 	}
 	return nil
 }

@@ -108,7 +108,10 @@ func Open(ctx context.Context, cfg *config.Config, logger *slog.Logger) (*Node, 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	n.Engine = engine.New(&engine.Config{
-		LeaseTTL: cfg.LeaseTTL, Logger: logger, Registerer: reg, SingleNode: cfg.DatabaseURL == "", Store: st,
+		// The engine runs the work it enqueues at once on this node, so
+		// River's polling is only the fallback: a slow poll keeps an idle
+		// node near 2% of a core instead of 7% at 20 ms.
+		FetchPollInterval: time.Second, LeaseTTL: cfg.LeaseTTL, Logger: logger, Registerer: reg, SingleNode: cfg.DatabaseURL == "", Store: st,
 	})
 	n.Engine.Register(engine.OperationTypeSleepCount, engine.SleepCountHandler())
 

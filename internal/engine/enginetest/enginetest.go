@@ -28,7 +28,7 @@ import (
 // Backend names a store implementation and opens a fresh one.
 type Backend struct {
 	Name string
-	Open func(t *testing.T) store.Store
+	Open func(t testing.TB) store.Store
 }
 
 // Backends returns SQLite and PostgreSQL.
@@ -37,7 +37,7 @@ func Backends() []Backend {
 }
 
 // NewSQLite opens a migrated SQLite store in a temp dir.
-func NewSQLite(t *testing.T) store.Store {
+func NewSQLite(t testing.TB) store.Store {
 	t.Helper()
 	st, err := sqlite.Open(context.Background(), &sqlite.Config{Path: filepath.Join(t.TempDir(), "kiln.db")})
 	require.NoError(t, err)
@@ -76,7 +76,7 @@ func NewSchema(t testing.TB) (url, schema string) {
 }
 
 // NewPostgres opens a migrated PostgreSQL store in a fresh schema.
-func NewPostgres(t *testing.T) store.Store {
+func NewPostgres(t testing.TB) store.Store {
 	t.Helper()
 	url, schema := NewSchema(t)
 	st, err := postgres.Open(context.Background(), &postgres.Config{URL: url, Schema: schema})
@@ -88,7 +88,7 @@ func NewPostgres(t *testing.T) store.Store {
 // NewEngine builds an engine on st with fast test timings and the
 // sleep-count handler, starts it and stops it when the test ends. Extra
 // handlers go in handlers. cfg may be nil.
-func NewEngine(t *testing.T, st store.Store, cfg *engine.Config, handlers map[string]engine.Handler) *engine.Engine {
+func NewEngine(t testing.TB, st store.Store, cfg *engine.Config, handlers map[string]engine.Handler) *engine.Engine {
 	t.Helper()
 	c := engine.Config{}
 	if cfg != nil {
@@ -119,7 +119,7 @@ func NewEngine(t *testing.T, st store.Store, cfg *engine.Config, handlers map[st
 }
 
 // WaitOperation polls until the operation is terminal and returns it.
-func WaitOperation(t *testing.T, e *engine.Engine, id string) *engine.Operation {
+func WaitOperation(t testing.TB, e *engine.Engine, id string) *engine.Operation {
 	t.Helper()
 	var op *engine.Operation
 	require.Eventually(t, func() bool {
