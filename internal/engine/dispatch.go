@@ -63,4 +63,3 @@ func (e *Engine) stopDispatch() {
 		e.dispatchCancel()
 	}
 }
-
