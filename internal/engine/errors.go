@@ -54,7 +54,12 @@ func (k Kind) String() string {
 // Error is the error every exported engine (and domain) function returns.
 // Msg is safe to show a client; Err is the cause and is only logged.
 type Error struct {
-	Kind     Kind
+	Kind Kind
+	// Code is an optional machine-readable reason chosen by the domain,
+	// in the vocabulary of the service it mirrors (for stacks, Heat's
+	// exception names such as "StackValidationFailed"). Dialects may
+	// render it; Kind still decides the status.
+	Code     string
 	Op       string
 	Resource string
 	ID       string
@@ -95,6 +100,15 @@ func MessageOf(err error) string {
 	var e *Error
 	if errors.As(err, &e) {
 		return e.Msg
+	}
+	return ""
+}
+
+// CodeOf returns the Code of the first *Error in err's chain, or "".
+func CodeOf(err error) string {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Code
 	}
 	return ""
 }
