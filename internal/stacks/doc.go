@@ -1,0 +1,22 @@
+// Package stacks is Heat's orchestration engine on Kiln's engine: stacks
+// of resources described by HOT templates (package stacks/hot), created,
+// updated and deleted in dependency order as durable operations, with the
+// OS::Heat::* resource types that need no other cloud service, events,
+// outputs and signals to resources.
+//
+// # Model
+//
+// A stack is an engine resource of type "OS::Heat::Stack" whose children
+// are its resources; both carry Heat's action × status state. Every state
+// change appends an event in the same transaction, which is what the Heat
+// event API lists. A stack action (create, update, delete, ...) is one
+// engine operation; it checkpoints which resources are done, so a crash
+// resumes the action instead of leaving the stack IN_PROGRESS.
+//
+// # Errors
+//
+// Every error is an *engine.Error whose Code is the Heat exception name
+// the Heat dialect writes as error.type, and whose Msg is Heat's text.
+//
+// The API interface lists the whole surface the Heat dialect calls.
+package stacks
