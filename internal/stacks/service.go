@@ -86,8 +86,8 @@ type API interface {
 	ResourceTypes(ctx context.Context, p *ResourceTypeListParams) ([]ResourceTypeInfo, error)
 	// SignalResource stores a signal for the resource and returns once it
 	// is durable; the waiting stack operation handles it asynchronously.
-	// idempotencyKey (Heat's signal "id" for wait conditions) makes a
-	// retried signal count once.
+	// A body carrying an "id" (a wait condition signal's) counts once per
+	// id, so a client's retry is harmless.
 	SignalResource(ctx context.Context, ref StackRef, name string, data json.RawMessage) error
 	StackEnvironment(ctx context.Context, ref StackRef) (map[string]any, error)
 	StackFiles(ctx context.Context, ref StackRef) (map[string]string, error)
