@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"sort"
 	"time"
+
+	"github.com/kilnhq/kiln/internal/engine"
 )
 
 // ResourceType is one OS::Heat::* type: its schema and its behaviour. The
@@ -180,4 +182,11 @@ func (r *Registry) Names() []string {
 	}
 	sort.Strings(names)
 	return names
+}
+
+// ErrNotSignallable is Heat's answer to a signal for a type that takes
+// none.
+var ErrNotSignallable = &engine.Error{
+	Kind: engine.KindInvalid, Code: "ResourceActionNotSupported", Op: "resource.signal",
+	Msg: "signal is not supported for resource.",
 }
