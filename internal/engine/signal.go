@@ -33,7 +33,10 @@ type SignalParams struct {
 	// every delivery counts (a fresh key is made).
 	IdempotencyKey string
 	ProjectID      string
-	// ResourceName and ResourceType label the signal's event.
+	// Event, when set, is the event to append for the signal (a domain's
+	// own form); nil appends a generic "signal" event labelled with
+	// ResourceName and ResourceType.
+	Event        *EventParams
 	ResourceName string
 	ResourceType string
 	TargetID     string
@@ -63,10 +66,14 @@ func (tx *Tx) Signal(ctx context.Context, p *SignalParams) (sig *Signal, created
 	if !created {
 		return sig, false, nil
 	}
-	if _, err := tx.AppendEvent(ctx, &EventParams{
-		Type: EventTypeSignal, ProjectID: p.ProjectID, ResourceID: p.TargetID, ResourceName: p.ResourceName,
-		ResourceType: p.ResourceType, OperationID: p.WakeOperationID, Data: p.Data, Reason: "signal received",
-	}); err != nil {
+	ev := p.Event
+	if ev == nil {
+		ev = &EventParams{
+			Type: EventTypeSignal, ProjectID: p.ProjectID, ResourceID: p.TargetID, ResourceName: p.ResourceName,
+			ResourceType: p.ResourceType, OperationID: p.WakeOperationID, Data: p.Data, Reason: "signal received",
+		}
+	}
+	if _, err := tx.AppendEvent(ctx, ev); err != nil {
 		return nil, false, err
 	}
 	if p.WakeOperationID != "" {

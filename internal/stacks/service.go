@@ -27,6 +27,7 @@ type Service struct {
 	cfg    Config
 	e      *engine.Engine
 	logger *slog.Logger
+	types  *Registry
 }
 
 // New builds the service and registers its operation handlers on the
@@ -45,7 +46,7 @@ func New(cfg *Config) *Service {
 	if c.MaxStacksPerProject <= 0 {
 		c.MaxStacksPerProject = 512
 	}
-	return &Service{cfg: c, e: c.Engine, logger: c.Logger}
+	return &Service{cfg: c, e: c.Engine, logger: c.Logger, types: NewRegistry()}
 }
 
 // notSupported is Heat's NotSupported (400) for features Kiln does not

@@ -1,0 +1,164 @@
+package stacks
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"sort"
+
+	"github.com/kilnhq/kiln/internal/engine"
+)
+
+// resourceState is what a stack's resource keeps beside its properties, in
+// the engine resource's attributes.
+type resourceState struct {
+	Attributes  map[string]any `json:"attributes,omitempty"`
+	Data        map[string]any `json:"data,omitempty"`
+	DependsOn   []string       `json:"depends_on,omitempty"`
+	Description string         `json:"description,omitempty"`
+	Metadata    map[string]any `json:"metadata,omitempty"`
+	RequiredBy  []string       `json:"required_by,omitempty"`
+	// WaitUntil is when a resource left in progress wants its Check.
+	WaitUntil *string `json:"wait_until,omitempty"`
+}
+
+func decodeResource(r *engine.Resource) (*resourceState, map[string]any, error) {
+	var st resourceState
+	var props map[string]any
+	if len(r.Attributes) > 0 {
+		if err := json.Unmarshal(r.Attributes, &st); err != nil {
+			return nil, nil, &engine.Error{Kind: engine.KindInternal, Op: "resource.decode", Err: err}
+		}
+	}
+	if len(r.Properties) > 0 {
+		if err := json.Unmarshal(r.Properties, &props); err != nil {
+			return nil, nil, &engine.Error{Kind: engine.KindInternal, Op: "resource.decode", Err: err}
+		}
+	}
+	return &st, props, nil
+}
+
+func resourceNotFound(op, name, stackName string) error {
+	return &engine.Error{Kind: engine.KindNotFound, Code: "ResourceNotFound", Op: op, Resource: "resource", ID: name,
+		Msg: fmt.Sprintf("The Resource (%s) could not be found in Stack %s.", name, stackName)}
+}
+
+// stackResources lists the resources of a stack (not the nested ones).
+func (s *Service) stackResources(ctx context.Context, stack *engine.Resource) ([]*engine.Resource, error) {
+	return s.e.ListResources(ctx, &engine.ResourceListParams{ProjectID: stack.ProjectID, ParentID: stack.ID, IncludeDeleted: true})
+}
+
+func toResource(stack *engine.Resource, r *engine.Resource, st *resourceState, detail bool) *Resource {
+	out := &Resource{
+		Action: string(r.Action), CreatedAt: r.CreatedAt, Name: r.Name, PhysicalID: r.PhysicalID,
+		RequiredBy: st.RequiredBy, Stack: StackRef{ID: stack.ID, Name: stack.Name, ProjectID: stack.ProjectID},
+		Status: string(r.Status), StatusReason: r.StatusReason, Type: r.Type, UpdatedAt: r.UpdatedAt,
+	}
+	if out.RequiredBy == nil {
+		out.RequiredBy = []string{}
+	}
+	if detail {
+		out.Description = st.Description
+		out.Attributes = map[string]any{}
+		for k, v := range st.Attributes {
+			out.Attributes[k] = v
+		}
+	}
+	return out
+}
+
+// ListResources implements API.
+func (s *Service) ListResources(ctx context.Context, ref StackRef, p *ResourceListParams) ([]*Resource, error) {
+	stack, err := s.loadStack(ctx, ref)
+	if err != nil {
+		return nil, err
+	}
+	rs, err := s.stackResources(ctx, stack)
+	if err != nil {
+		return nil, err
+	}
+	match := func(key, v string) bool {
+		vals, ok := p.Filters[key]
+		if !ok || len(vals) == 0 {
+			return true
+		}
+		for _, x := range vals {
+			if x == v {
+				return true
+			}
+		}
+		return false
+	}
+	var out []*Resource
+	for _, r := range rs {
+		if r.DeletedAt != nil {
+			continue
+		}
+		if !match("name", r.Name) || !match("type", r.Type) || !match("status", string(r.Status)) ||
+			!match("action", string(r.Action)) || !match("id", r.ID) || !match("physical_resource_id", r.PhysicalID) {
+			continue
+		}
+		st, _, err := decodeResource(r)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, toResource(stack, r, st, p.WithDetail))
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out, nil
+}
+
+// findResource finds a live resource of the stack by name.
+func (s *Service) findResource(ctx context.Context, stack *engine.Resource, name string) (*engine.Resource, error) {
+	rs, err := s.e.ListResources(ctx, &engine.ResourceListParams{ProjectID: stack.ProjectID, ParentID: stack.ID, Name: name})
+	if err != nil {
+		return nil, err
+	}
+	if len(rs) == 0 {
+		return nil, resourceNotFound("resource.get", name, stack.Name)
+	}
+	return rs[0], nil
+}
+
+// GetResource implements API.
+func (s *Service) GetResource(ctx context.Context, ref StackRef, name string, withAttr []string) (*Resource, error) {
+	stack, err := s.loadStack(ctx, ref)
+	if err != nil {
+		return nil, err
+	}
+	r, err := s.findResource(ctx, stack, name)
+	if err != nil {
+		return nil, err
+	}
+	st, _, err := decodeResource(r)
+	if err != nil {
+		return nil, err
+	}
+	out := toResource(stack, r, st, true)
+	for _, a := range withAttr {
+		if _, ok := out.Attributes[a]; !ok {
+			out.Attributes[a] = nil
+		}
+	}
+	return out, nil
+}
+
+// ResourceMetadata implements API.
+func (s *Service) ResourceMetadata(ctx context.Context, ref StackRef, name string) (map[string]any, error) {
+	stack, err := s.loadStack(ctx, ref)
+	if err != nil {
+		return nil, err
+	}
+	r, err := s.findResource(ctx, stack, name)
+	if err != nil {
+		return nil, err
+	}
+	st, _, err := decodeResource(r)
+	if err != nil {
+		return nil, err
+	}
+	if st.Metadata == nil {
+		return map[string]any{}, nil
+	}
+	return st.Metadata, nil
+}
