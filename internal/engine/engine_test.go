@@ -355,6 +355,39 @@ func TestEngine(t *testing.T) {
 			require.Equal(t, []int{1, 2, 3}, stepNumbers(t, other, op.ID))
 		})
 
+		t.Run("FinisherSettlesDomainOnFailureAndTimeout", func(t *testing.T) {
+			t.Parallel()
+			h := &finishingHandler{}
+			bundle := setup(t, nil, map[string]engine.Handler{"test.finish": h})
+			ctx := context.Background()
+			for _, tc := range []struct {
+				input      string
+				timeout    time.Duration
+				wantReason string
+			}{
+				{input: `"fail"`, wantReason: "boom"},
+				{input: `"wait"`, timeout: 200 * time.Millisecond, wantReason: "operation timed out"},
+			} {
+				var r *engine.Resource
+				var op *engine.Operation
+				require.NoError(t, bundle.e.InTx(ctx, func(ctx context.Context, tx *engine.Tx) error {
+					var err error
+					r, err = tx.CreateResource(ctx, &engine.ResourceCreateParams{ProjectID: project, Type: "T", Name: "r", Action: engine.ActionCreate, Status: engine.StatusInProgress})
+					if err != nil {
+						return err
+					}
+					op, _, err = tx.Submit(ctx, &engine.SubmitParams{Type: "test.finish", ProjectID: project, ResourceID: r.ID, Input: json.RawMessage(tc.input), Timeout: tc.timeout})
+					return err
+				}))
+				done := enginetest.WaitOperation(t, bundle.e, op.ID)
+				require.Equal(t, engine.OperationStateFailed, done.State)
+				got, err := bundle.e.GetResource(ctx, project, r.ID)
+				require.NoError(t, err)
+				require.Equal(t, "CREATE_FAILED", got.String())
+				require.Contains(t, got.StatusReason, tc.wantReason)
+			}
+		})
+
 		t.Run("ResourceOptimisticVersion", func(t *testing.T) {
 			t.Parallel()
 			bundle := setup(t, nil, nil)
@@ -419,4 +452,24 @@ func TestEngine(t *testing.T) {
 			}
 		})
 	})
+}
+
+// finishingHandler fails or waits forever, and settles its resource in
+// Finish.
+type finishingHandler struct{}
+
+func (h *finishingHandler) Run(ctx context.Context, run *engine.Run) error {
+	var mode string
+	if err := run.Input(&mode); err != nil {
+		return err
+	}
+	if mode == "fail" {
+		return engine.Invalid("test", "boom")
+	}
+	return run.Wait(time.Time{})
+}
+
+func (h *finishingHandler) Finish(ctx context.Context, tx *engine.Tx, op *engine.Operation, reason string) error {
+	_, err := tx.UpdateResource(ctx, &engine.ResourceUpdateParams{ID: op.ResourceID, Action: engine.ActionCreate, Status: engine.StatusFailed, StatusReason: reason})
+	return err
 }

@@ -79,6 +79,15 @@ type Handler interface {
 	Run(ctx context.Context, run *Run) error
 }
 
+// Finisher is an optional interface of a Handler. Finish is called in the
+// transaction that ends the operation failed or cancelled (by the handler's
+// error, its deadline, retries running out or a cancel request), so the
+// domain settles its own records (a stack's CREATE_FAILED) in the same
+// commit: nothing is left IN_PROGRESS when its operation has ended.
+type Finisher interface {
+	Finish(ctx context.Context, tx *Tx, op *Operation, reason string) error
+}
+
 // HandlerFunc adapts a function to Handler.
 type HandlerFunc func(ctx context.Context, run *Run) error
 

@@ -178,8 +178,9 @@ func (tx *Tx) CreateResource(ctx context.Context, p *ResourceCreateParams) (*Res
 }
 
 // UpdateResource moves a resource to a new state after checking the
-// transition, bumps its version and appends its state event. A version
-// mismatch is KindConflict.
+// transition, bumps its version and appends its state event (none when
+// action, status and reason are unchanged: events record state changes).
+// A version mismatch is KindConflict.
 func (tx *Tx) UpdateResource(ctx context.Context, p *ResourceUpdateParams) (*Resource, error) {
 	const op = "resource.update"
 	cur, err := tx.st.ResourceGetByID(ctx, p.ID)
@@ -215,6 +216,9 @@ func (tx *Tx) UpdateResource(ctx context.Context, p *ResourceUpdateParams) (*Res
 		return nil, FromStore(op, err)
 	}
 	r := resourceFromRow(row)
+	if Action(cur.Action) == p.Action && Status(cur.Status) == p.Status && cur.StatusReason == p.StatusReason {
+		return r, nil // no change of state: nothing to log
+	}
 	if _, err := tx.appendResourceEvent(ctx, r); err != nil {
 		return nil, err
 	}

@@ -268,8 +268,13 @@ func (e *Engine) finish(ctx context.Context, run *Run, state OperationState, rea
 			return err
 		}
 		run.op = operationFromRow(row)
-		_, err = tx.appendOperationEvent(ctx, run.op, reason)
-		return err
+		if _, err := tx.appendOperationEvent(ctx, run.op, reason); err != nil {
+			return err
+		}
+		if f, ok := e.handlers[run.op.Type].(Finisher); ok && state != OperationStateSucceeded {
+			return f.Finish(ctx, tx, run.op, reason)
+		}
+		return nil
 	})
 	if err == nil {
 		e.metrics.operations.WithLabelValues(run.op.Type, string(state)).Inc()
