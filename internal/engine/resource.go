@@ -125,9 +125,11 @@ type ResourceCreateParams struct {
 // empty PhysicalID keep the stored values. ExpectedVersion 0 takes the
 // current version (the caller's own transaction makes that safe).
 type ResourceUpdateParams struct {
-	ID              string
-	Action          Action
-	Attributes      json.RawMessage
+	ID         string
+	Action     Action
+	Attributes json.RawMessage
+	// EventData is the data of the state event; nil: the properties.
+	EventData       json.RawMessage
 	ExpectedVersion int64
 	PhysicalID      string
 	Properties      json.RawMessage
@@ -171,7 +173,7 @@ func (tx *Tx) CreateResource(ctx context.Context, p *ResourceCreateParams) (*Res
 		return nil, FromStore(op, err)
 	}
 	r := resourceFromRow(row)
-	if _, err := tx.appendResourceEvent(ctx, r); err != nil {
+	if _, err := tx.appendResourceEvent(ctx, r, nil); err != nil {
 		return nil, err
 	}
 	return r, nil
@@ -219,7 +221,7 @@ func (tx *Tx) UpdateResource(ctx context.Context, p *ResourceUpdateParams) (*Res
 	if Action(cur.Action) == p.Action && Status(cur.Status) == p.Status && cur.StatusReason == p.StatusReason {
 		return r, nil // no change of state: nothing to log
 	}
-	if _, err := tx.appendResourceEvent(ctx, r); err != nil {
+	if _, err := tx.appendResourceEvent(ctx, r, p.EventData); err != nil {
 		return nil, err
 	}
 	return r, nil
@@ -273,11 +275,14 @@ func listResources(ctx context.Context, q store.Querier, p *ResourceListParams) 
 	return out, nil
 }
 
-func (tx *Tx) appendResourceEvent(ctx context.Context, r *Resource) (*Event, error) {
+func (tx *Tx) appendResourceEvent(ctx context.Context, r *Resource, data json.RawMessage) (*Event, error) {
+	if data == nil {
+		data = r.Properties
+	}
 	return tx.AppendEvent(ctx, &EventParams{
 		Type: EventTypeResourceState, ProjectID: r.ProjectID, ResourceID: r.ID, ResourceName: r.Name,
 		ResourceType: r.Type, PhysicalID: r.PhysicalID, Action: string(r.Action), Status: string(r.Status),
-		Reason: r.StatusReason, Data: r.Properties,
+		Reason: r.StatusReason, Data: data,
 	})
 }
 

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/kilnhq/kiln/internal/store"
@@ -25,6 +26,7 @@ func (w *waitError) Error() string { return "operation waits" }
 // of Handler.Run.
 type Run struct {
 	e       *Engine
+	mu      sync.Mutex // Steps may run concurrently; guards op and result
 	op      *Operation
 	result  json.RawMessage
 	token   string
@@ -102,6 +104,8 @@ func (r *Run) commitStep(ctx context.Context, tx *Tx) error {
 	if err != nil {
 		return err
 	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
 	r.op.Checkpoint = row.Checkpoint
 	if tx.result != nil {
 		r.result = tx.result

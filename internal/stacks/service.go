@@ -17,6 +17,9 @@ type Config struct {
 	MaxResourcesPerStack int
 	// MaxStacksPerProject bounds live stacks per project. Default 512.
 	MaxStacksPerProject int
+	// PublicURL is the base of the URLs written into attributes (a wait
+	// condition handle's signal endpoint), no trailing slash.
+	PublicURL string
 }
 
 // Service is the stacks domain: Heat's engine, on Kiln's engine.
