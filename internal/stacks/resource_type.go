@@ -99,7 +99,17 @@ type Outcome struct {
 
 // TypeSchema is a type's schema in Heat's terms.
 type TypeSchema struct {
-	Attributes  map[string]AttributeSchema
+	// AnyAttributes: every attribute name is valid and reads null
+	// (OS::Heat::None).
+	AnyAttributes bool
+	// AnyProperties: any properties are accepted, unvalidated and passed
+	// through unchanged (OS::Heat::None).
+	AnyProperties bool
+	Attributes    map[string]AttributeSchema
+	// ClassName is Heat's class name for the type, which names the
+	// resource in GET /resource_types/{type}/template; "" means the last
+	// part of Name.
+	ClassName   string
 	Description string
 	Name        string
 	Properties  map[string]PropertySchema
@@ -107,6 +117,11 @@ type TypeSchema struct {
 	Signallable bool
 	// SupportStatus is SUPPORTED unless set.
 	SupportStatus string
+	// ValidateFunc, when set, runs after the schema checks of
+	// ValidateProperties on the checked properties (defaults filled) and
+	// returns them, possibly changed: Heat's per-type validate() and
+	// translation rules. It returns errors as ValidateProperties does.
+	ValidateFunc func(resourceName string, props map[string]any) (map[string]any, error)
 	// Version is the Heat release that added the type, e.g. "2014.1".
 	Version string
 }
@@ -122,7 +137,10 @@ type PropertySchema struct {
 	Constraints []Constraint
 	Default     any // nil: none
 	Description string
-	Immutable   bool
+	// Hidden properties (Heat's HIDDEN support status) are accepted but
+	// left out of the schema and template answers.
+	Hidden    bool
+	Immutable bool
 	// Schema describes list items (key "*") or map keys for list and map
 	// properties; nil when free-form.
 	Schema        map[string]PropertySchema
