@@ -29,7 +29,8 @@ func (s *Service) stackEvents(ctx context.Context, stack *engine.Resource) ([]*E
 	}
 	out := make([]*Event, 0, len(evs))
 	for _, ev := range evs {
-		if ev.Type == engine.EventTypeResourceState || ev.Type == EventTypeSignal {
+		// INIT_COMPLETE is where resources start; Heat logs no event for it.
+		if (ev.Type == engine.EventTypeResourceState || ev.Type == EventTypeSignal) && ev.Action != string(engine.ActionInit) {
 			out = append(out, toEvent(stack, ev))
 		}
 	}

@@ -49,7 +49,10 @@ func New(cfg *Config) *Service {
 	if c.MaxStacksPerProject <= 0 {
 		c.MaxStacksPerProject = 512
 	}
-	return &Service{cfg: c, e: c.Engine, logger: c.Logger, types: NewRegistry()}
+	s := &Service{cfg: c, e: c.Engine, logger: c.Logger, types: NewRegistry(BuiltinTypes()...)}
+	c.Engine.Register(OperationTypeCreate, &createHandler{s: s})
+	c.Engine.Register(OperationTypeDelete, &deleteHandler{s: s})
+	return s
 }
 
 // notSupported is Heat's NotSupported (400) for features Kiln does not
@@ -58,10 +61,7 @@ func notSupported(op, feature string) error {
 	return &engine.Error{Kind: engine.KindInvalid, Code: "NotSupported", Op: op, Msg: feature + " is not supported."}
 }
 
-// The methods below are the whole surface the Heat dialect calls. Each
-// lives in the file named for its noun (stack.go, resource.go, event.go,
-// validate.go, resource_type.go); the ones still answering NotSupported
-// are listed in docs/heat.md.
+var _ API = (*Service)(nil)
 
 // API is the interface the Heat dialect codes against; *Service
 // implements it.

@@ -369,3 +369,13 @@ func (s *Service) GetOutput(ctx context.Context, ref StackRef, key string) (*Out
 	return nil, &engine.Error{Kind: engine.KindNotFound, Code: "NotFound", Op: "stack.output",
 		Msg: fmt.Sprintf("Specified output key %s not found.", key)}
 }
+
+// mustJSON marshals a value built by this package (plain maps, strings,
+// numbers); such values always marshal.
+func mustJSON(v any) json.RawMessage {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return json.RawMessage("null")
+	}
+	return b
+}

@@ -90,6 +90,17 @@ func NewPostgres(t testing.TB) store.Store {
 // handlers go in handlers. cfg may be nil.
 func NewEngine(t testing.TB, st store.Store, cfg *engine.Config, handlers map[string]engine.Handler) *engine.Engine {
 	t.Helper()
+	return NewEngineWith(t, st, cfg, func(e *engine.Engine) {
+		for name, h := range handlers {
+			e.Register(name, h)
+		}
+	})
+}
+
+// NewEngineWith is NewEngine with a wiring function that registers a
+// domain's handlers (stacks.New, ...) before the engine starts.
+func NewEngineWith(t testing.TB, st store.Store, cfg *engine.Config, wire func(e *engine.Engine)) *engine.Engine {
+	t.Helper()
 	c := engine.Config{}
 	if cfg != nil {
 		c = *cfg
@@ -106,8 +117,8 @@ func NewEngine(t testing.TB, st store.Store, cfg *engine.Config, handlers map[st
 	}
 	e := engine.New(&c)
 	e.Register(engine.OperationTypeSleepCount, engine.SleepCountHandler())
-	for name, h := range handlers {
-		e.Register(name, h)
+	if wire != nil {
+		wire(e)
 	}
 	require.NoError(t, e.Start(context.Background()))
 	t.Cleanup(func() {
