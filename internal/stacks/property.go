@@ -160,8 +160,8 @@ func propertyValue(ps PropertySchema, v any) (any, *propErr) {
 	if err != nil {
 		return nil, err
 	}
-	if _, ok := val.(Deferred); ok {
-		return val, nil
+	if hasDeferred(val) {
+		return val, nil // Heat skips the constraints of unresolved values
 	}
 	for _, c := range ps.Constraints {
 		if msg, ok := checkConstraint(c, ps.Type, val); !ok {
@@ -249,6 +249,26 @@ func coerce(ps PropertySchema, v any) (any, *propErr) {
 	default: // any, json
 		return v, nil
 	}
+}
+
+func hasDeferred(v any) bool {
+	switch x := v.(type) {
+	case Deferred:
+		return true
+	case []any:
+		for _, e := range x {
+			if hasDeferred(e) {
+				return true
+			}
+		}
+	case map[string]any:
+		for _, e := range x {
+			if hasDeferred(e) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // defaultOr is Python's `has_default() and default() or zero`.

@@ -190,11 +190,15 @@ func TestValidatePropertiesCoercions(t *testing.T) {
 		},
 		{name: "SequenceCleared", typ: RandomStringType(), given: map[string]any{"sequence": "digits"}, key: "sequence", want: nil},
 		{name: "ValueAny", typ: ValueType(), given: map[string]any{"value": []any{1, "a"}}, key: "value", want: []any{1, "a"}},
-		{name: "ValueTypeNumber", typ: ValueType(), given: map[string]any{"value": "42", "type": "number"}, key: "value", want: 42},
-		{name: "ValueTypeString", typ: ValueType(), given: map[string]any{"value": 42, "type": "string"}, key: "value", want: "42"},
-		{name: "ValueTypeBoolean", typ: ValueType(), given: map[string]any{"value": "False", "type": "boolean"}, key: "value", want: false},
+		{name: "ValueTypeNumberKeepsValue", typ: ValueType(), given: map[string]any{"value": "42", "type": "number"}, key: "value", want: "42"},
+		{name: "ValueTypeStringKeepsValue", typ: ValueType(), given: map[string]any{"value": 42, "type": "string"}, key: "value", want: 42},
 		{name: "ValueTypeJSON", typ: ValueType(), given: map[string]any{"value": map[string]any{"a": 1}, "type": "json"}, key: "value", want: map[string]any{"a": 1}},
 		{name: "DeferredPassesThrough", typ: RandomStringType(), given: map[string]any{"length": Deferred{}}, key: "length", want: Deferred{}},
+		{name: "DeferredItemSkipsConstraints", typ: DelayType(), given: map[string]any{"actions": []any{Deferred{}}}, key: "actions", want: []any{Deferred{}}},
+		{
+			name: "DeferredNested", typ: RandomStringType(), given: map[string]any{"character_classes": []any{map[string]any{"class": Deferred{}, "min": Deferred{}}}},
+			key: "character_classes", want: []any{map[string]any{"class": Deferred{}, "min": Deferred{}}},
+		},
 		{name: "NoneAcceptsAnything", typ: NoneType(), given: map[string]any{"anything": []any{1}}, key: "anything", want: []any{1}},
 	}
 	for _, tt := range tests {

@@ -228,7 +228,7 @@ var valueTypes = map[string]string{
 }
 
 // ValueType is OS::Heat::Value: its "value" attribute is its value
-// property, converted to its "type" when one is given.
+// property, which must fit its "type" when one is given.
 func ValueType() ResourceType {
 	return valueType{baseType{&TypeSchema{
 		Attributes: map[string]AttributeSchema{
@@ -251,19 +251,19 @@ func ValueType() ResourceType {
 	}}}
 }
 
-// validateValue gives "value" the schema its "type" names, as Heat's
-// Value.reparse.
+// validateValue checks "value" against the schema its "type" names, as
+// Heat's Value.reparse. The value itself stays as given: Heat's attribute
+// reads it through the type's original (any) schema, so a "42" of type
+// number is the string "42" in the attribute too.
 func validateValue(resourceName string, props map[string]any) (map[string]any, error) {
 	t, _ := props["type"].(string)
 	typ, ok := valueTypes[t]
 	if !ok {
 		return props, nil
 	}
-	v, err := propertyValue(PropertySchema{Required: true, Type: typ}, props["value"])
-	if err != nil {
+	if _, err := propertyValue(PropertySchema{Required: true, Type: typ}, props["value"]); err != nil {
 		return nil, propertyError(resourceName, append([]string{"value"}, err.path...), err.msg)
 	}
-	props["value"] = v
 	return props, nil
 }
 

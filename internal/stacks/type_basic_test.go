@@ -100,7 +100,7 @@ func TestValueType(t *testing.T) {
 	t.Parallel()
 
 	ctx := context.Background()
-	rc := newRC(t, ValueType(), map[string]any{"value": "7", "type": "number"})
+	rc := newRC(t, ValueType(), map[string]any{"value": 7, "type": "number"})
 	out, err := ValueType().Create(ctx, rc)
 	require.NoError(t, err)
 	require.True(t, out.Done)

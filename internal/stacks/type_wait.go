@@ -183,6 +183,25 @@ func foldSignals(signals []SignalData) *handleState {
 	return s
 }
 
+// HandleMetadata is a wait condition handle's metadata as Heat keeps it
+// and GET .../resources/<handle>/metadata shows it: the signals folded by
+// id, {"<id>": {"data": ..., "reason": ..., "status": ...}}.
+func HandleMetadata(signals []SignalData) map[string]any {
+	s := foldSignals(signals)
+	out := make(map[string]any, len(s.order))
+	for _, id := range s.order {
+		e := s.entries[id]
+		var data any
+		dec := json.NewDecoder(bytes.NewReader(e.data))
+		dec.UseNumber()
+		if dec.Decode(&data) != nil {
+			data = nil
+		}
+		out[id] = map[string]any{"data": data, "reason": e.reason, "status": e.status}
+	}
+	return out
+}
+
 func (s *handleState) reasons(status string) []string {
 	var out []string
 	for _, id := range s.order {

@@ -298,3 +298,12 @@ func TestWaitCondition(t *testing.T) {
 		require.True(t, out.Done)
 	})
 }
+
+func TestHandleMetadata(t *testing.T) {
+	t.Parallel()
+
+	md := HandleMetadata(testSignals(`{"data": {"k": 1}}`, `{"id": "x", "status": "FAILURE", "reason": "r"}`, `{"bad": true}`))
+	requireJSON(t, `{
+		"1": {"data": {"k": 1}, "reason": "Signal 1 received", "status": "SUCCESS"},
+		"x": {"data": null, "reason": "r", "status": "FAILURE"}}`, md)
+}
