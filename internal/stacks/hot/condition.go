@@ -1,5 +1,9 @@
 package hot
 
+import "github.com/kilnhq/kiln/internal/engine"
+
+type engineErr = engine.Error
+
 // Conditions is the outcome of evaluating a template's conditions for one
 // set of parameter values: the named conditions and which resources and
 // outputs are enabled. A nil *Conditions enables everything.
@@ -9,6 +13,12 @@ type Conditions struct {
 	// Outputs and Resources tell, by name, whether each is enabled.
 	Outputs   map[string]bool
 	Resources map[string]bool
+
+	ctx    *paramContext
+	errs   map[string]error
+	params map[string]any
+	state  map[string]condState
+	t      *Template
 }
 
 // EvaluateConditions evaluates the conditions section and the condition keys of
@@ -36,14 +46,12 @@ func (c *Conditions) OutputEnabled(name string) bool {
 	return !ok || on
 }
 
-// Condition returns a named condition's value (for Context.Condition).
+// Condition returns a named condition's value; a Context implementation
+// may answer Context.Condition with it.
 func (c *Conditions) Condition(name string) (bool, error) {
-	if c == nil {
-		return false, invalid(CodeStackValidation, "Invalid condition \"%s\"", name)
-	}
-	v, ok := c.Named[name]
-	if !ok {
-		return false, invalid(CodeStackValidation, "Invalid condition \"%s\"", name)
+	v, err := c.named(name)
+	if err != nil {
+		return false, wrapEval(err, func(msg string) *engine.Error { return validationFailed("%s", msg) })
 	}
 	return v, nil
 }

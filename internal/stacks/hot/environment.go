@@ -3,8 +3,14 @@ package hot
 // Environment is a parsed environment: parameters, parameter_defaults and
 // the resource registry. event_sinks are kept but not used.
 type Environment struct {
+	// EncryptedParamNames is encrypted_param_names as written.
+	EncryptedParamNames []any
 	// EventSinks is event_sinks as written (ignored by Kiln).
 	EventSinks []any
+	// Lenient is set on environments built by Merge: like Heat does for
+	// environment files, ResolveParameters ignores their parameters that
+	// the template does not define instead of rejecting them.
+	Lenient bool
 	// ParameterDefaults are parameter_defaults; they apply to the template
 	// and to nested ones, and unknown names are not errors.
 	ParameterDefaults map[string]any
@@ -15,6 +21,8 @@ type Environment struct {
 	Parameters map[string]any
 	// Registry is the resource_registry.
 	Registry Registry
+
+	registry map[string]any // resource_registry as written (merged)
 }
 
 // Registry is an environment's resource_registry.
@@ -52,9 +60,14 @@ func ParseEnvironment(data []byte) (*Environment, error) {
 	return parseEnvironment(data)
 }
 
-// Merge merges environments in order, later ones winning key by key, as
-// Heat merges the request's environment files; nil entries are skipped.
-// The result is a new Environment; the inputs are not changed.
+// Merge merges environments in order as Heat merges a request's
+// environment files: parameters and parameter_defaults key by key (later
+// win; Heat's "overwrite" strategy), resource_registry one level deep (a
+// later file's "resources" entry replaces an earlier one's), event_sinks
+// replaced. nil entries are skipped. The result is a new Environment
+// with Lenient set; the inputs are not changed. Heat ignores the request's
+// environment body when environment files are given, so callers pass
+// only the files' environments then.
 func Merge(envs ...*Environment) *Environment {
 	return mergeEnvironments(envs...)
 }

@@ -56,10 +56,12 @@ type FunctionInfo struct {
 	Name        string
 }
 
-// Functions lists the functions of a version (date, alias, or either with
-// the "heat_template_version." prefix), sorted by name; withConditions adds
-// the condition functions (Heat's with_condition_func). An unknown version
-// is Heat's 404 "Template with version X not found".
+// Functions lists the functions of a version named as Heat's
+// /template_versions does ("heat_template_version.2016-10-14" or
+// "heat_template_version.newton"), in Heat's order, without the removed
+// ones; withConditions adds the condition functions (Heat's
+// with_condition_func). An unknown version is Heat's 404 NotFound
+// "Template with version X not found".
 func Functions(version string, withConditions bool) ([]FunctionInfo, error) {
 	return functionInfos(version, withConditions)
 }

@@ -24,8 +24,8 @@ const (
 // Parameter is one entry of the parameters section.
 type Parameter struct {
 	Constraints []ParamConstraint
-	// Default is the default as written; HasDefault tells a null default
-	// from none.
+	// Default is the default as written; HasDefault is false when there is
+	// none (Heat treats a null default as none).
 	Default     any
 	Description string
 	HasDefault  bool
@@ -53,12 +53,16 @@ type ParamConstraint struct {
 type Bounds struct {
 	Max *float64
 	Min *float64
+
+	max, min any // as written (int or float64), for messages
 }
 
 // Modulo is the modulo constraint: value % Step == Offset.
 type Modulo struct {
 	Offset float64
 	Step   float64
+
+	offset, step any // as written, for messages
 }
 
 // ResolveParameters computes the typed value of every template parameter

@@ -48,6 +48,8 @@ type Template struct {
 	Version Version
 
 	conditions map[string]*ConditionDef
+	fns        map[string]fnKind // the version's functions
+	condFns    map[string]fnKind // the version's functions in conditions
 	outputs    map[string]*Output
 	params     map[string]*Parameter
 	resources  map[string]*Resource
@@ -60,7 +62,7 @@ type ConditionDef struct {
 	Expr any
 	Name string
 
-	expr node
+	expr any // compiled
 }
 
 // ParameterGroup is one entry of parameter_groups.
@@ -83,8 +85,9 @@ type Output struct {
 	// calls).
 	Value any
 
-	cond  node
-	value node
+	cond     any   // compiled condition (nil: none)
+	value    any   // compiled value
+	valueErr error // compiling the value failed (reported when enabled)
 }
 
 // Resource is one entry of the resources section. Its values are kept as
@@ -109,18 +112,28 @@ type Resource struct {
 	// UpdatePolicy is as written, nil when absent.
 	UpdatePolicy any
 
-	cond       node
-	externalID node
-	metadata   node
-	props      node
-	updPolicy  node
+	cond       any // compiled condition (nil: none)
+	delPolicy  any // compiled deletion_policy when it is a function
+	externalID any
+	metadata   any
+	props      any
+	updPolicy  any
 }
 
-// Parse reads a template (JSON or YAML), checks its version, sections and
-// definitions, and compiles every function call. The size check is the
-// caller's (MaxTemplateSize, TemplateSizeError).
+// Parse reads a template sent as text (JSON or YAML), checks its version,
+// sections and definitions, and compiles every function call. Format
+// errors are Heat's HTTPBadRequest "Template not in valid format: ...".
+// The size check is the caller's (MaxTemplateSize, TemplateSizeError).
 func Parse(data []byte) (*Template, error) {
-	return parse(data)
+	return parse(data, true)
+}
+
+// ParseObject is Parse for a template the request carried as a JSON object
+// (python-heatclient sends it so) rather than as text: Heat skips the
+// text-format checks, so a template without a version is Heat's
+// InvalidTemplateVersion rather than a format error.
+func ParseObject(data []byte) (*Template, error) {
+	return parse(data, false)
 }
 
 // Parameter returns the named parameter or nil.
