@@ -37,6 +37,7 @@ import (
 	"github.com/kilnhq/kiln/internal/config"
 	"github.com/kilnhq/kiln/internal/engine"
 	"github.com/kilnhq/kiln/internal/identity"
+	"github.com/kilnhq/kiln/internal/stacks"
 	"github.com/kilnhq/kiln/internal/store"
 	"github.com/kilnhq/kiln/internal/store/postgres"
 	"github.com/kilnhq/kiln/internal/store/sqlite"
@@ -48,6 +49,7 @@ type Node struct {
 	Engine    *engine.Engine
 	Handler   http.Handler
 	Identity  *identity.Service
+	Stacks    *stacks.Service
 	Store     store.Store
 
 	cfg    *config.Config
@@ -114,6 +116,7 @@ func Open(ctx context.Context, cfg *config.Config, logger *slog.Logger) (*Node, 
 		FetchPollInterval: time.Second, LeaseTTL: cfg.LeaseTTL, Logger: logger, Registerer: reg, SingleNode: cfg.DatabaseURL == "", Store: st,
 	})
 	n.Engine.Register(engine.OperationTypeSleepCount, engine.SleepCountHandler())
+	n.Stacks = stacks.New(&stacks.Config{Engine: n.Engine, Logger: logger, PublicURL: cfg.PublicURL})
 
 	n.Identity = identity.New(&identity.Config{Store: st, TokenTTL: cfg.TokenTTL, Logger: logger})
 	n.Bootstrap, err = n.Identity.Bootstrap(ctx, &identity.BootstrapConfig{
