@@ -85,6 +85,7 @@ func (h *deleteHandler) Run(ctx context.Context, run *engine.Run) error {
 		}
 		var wake time.Time
 		progressed := false
+		var pending []*resourceChange
 		for _, r := range rows {
 			if r.Status == engine.StatusFailed && r.Action == engine.ActionDelete {
 				return run.Step(ctx, func(ctx context.Context, tx *engine.Tx) error {
@@ -104,14 +105,20 @@ func (h *deleteHandler) Run(ctx context.Context, run *engine.Run) error {
 			if blocked {
 				continue
 			}
-			changed, w, err := s.deleteOne(ctx, run, stack, r, st, props)
+			c, err := s.deleteOne(ctx, stack, r, st, props)
 			if err != nil {
 				return err
 			}
-			progressed = progressed || changed
-			if !w.IsZero() && (wake.IsZero() || w.Before(wake)) {
-				wake = w
+			progressed = progressed || c.progressed
+			if !c.wake.IsZero() && (wake.IsZero() || c.wake.Before(wake)) {
+				wake = c.wake
 			}
+			if len(c.updates) > 0 {
+				pending = append(pending, c)
+			}
+		}
+		if err := commitChanges(ctx, run, pending); err != nil {
+			return err
 		}
 		if !progressed {
 			return run.Wait(wake)
@@ -125,34 +132,30 @@ func (h *deleteHandler) Finish(ctx context.Context, tx *engine.Tx, op *engine.Op
 	return h.s.finishStack(ctx, tx, op, engine.ActionDelete, reason)
 }
 
-// deleteOne deletes one resource whose dependents are gone.
-func (s *Service) deleteOne(ctx context.Context, run *engine.Run, stack *engine.Resource, r *engine.Resource,
-	st *resourceState, props map[string]any) (changed bool, wake time.Time, err error) {
-	set := func(status engine.Status, reason string, out *Outcome) error {
-		return run.Step(ctx, func(ctx context.Context, tx *engine.Tx) error {
-			p := &engine.ResourceUpdateParams{ID: r.ID, Action: engine.ActionDelete, Status: status, StatusReason: reason}
-			if out != nil && out.Data != nil {
-				nst := *st
-				nst.Data = out.Data
-				p.Attributes = mustJSON(nst)
-			}
-			_, err := tx.UpdateResource(ctx, p)
-			return err
-		})
-	}
-	if r.Action == engine.ActionInit {
-		// Never created: nothing to remove.
-		return true, time.Time{}, set(engine.StatusComplete, "state changed", nil)
+// deleteOne deletes one resource whose dependents are gone and returns
+// the state changes to commit.
+func (s *Service) deleteOne(ctx context.Context, stack *engine.Resource, r *engine.Resource,
+	st *resourceState, props map[string]any) (*resourceChange, error) {
+	c := &resourceChange{progressed: true}
+	set := func(status engine.Status, reason string, out *Outcome) {
+		p := &engine.ResourceUpdateParams{ID: r.ID, Action: engine.ActionDelete, Status: status, StatusReason: reason}
+		if out != nil && out.Data != nil {
+			nst := *st
+			nst.Data = out.Data
+			p.Attributes = mustJSON(nst)
+		}
+		c.updates = append(c.updates, p)
 	}
 	typ, ok := s.types.Get(r.Type)
-	if !ok {
-		return true, time.Time{}, set(engine.StatusComplete, "state changed", nil)
+	if r.Action == engine.ActionInit || !ok {
+		// Never created (or of a type this node does not know): nothing
+		// to remove.
+		set(engine.StatusComplete, "state changed", nil)
+		return c, nil
 	}
 	starting := !(r.Action == engine.ActionDelete && r.Status == engine.StatusInProgress)
 	if starting {
-		if err := set(engine.StatusInProgress, "state changed", nil); err != nil {
-			return false, time.Time{}, err
-		}
+		set(engine.StatusInProgress, "state changed", nil)
 	}
 	rc := &RC{Data: st.Data, Metadata: st.Metadata, Name: r.Name, Now: s.e.Now(), PhysicalID: r.PhysicalID,
 		Properties: props, Stack: StackRef{ID: stack.ID, Name: stack.Name, ProjectID: stack.ProjectID}}
@@ -160,6 +163,7 @@ func (s *Service) deleteOne(ctx context.Context, run *engine.Run, stack *engine.
 		rc.Data = map[string]any{}
 	}
 	var out *Outcome
+	var err error
 	if starting {
 		out, err = typ.Delete(ctx, rc)
 	} else {
@@ -167,19 +171,20 @@ func (s *Service) deleteOne(ctx context.Context, run *engine.Run, stack *engine.
 	}
 	if err != nil {
 		if engine.KindOf(err) == engine.KindUnavailable {
-			return false, time.Time{}, err
+			return nil, err
 		}
-		return true, time.Time{}, set(engine.StatusFailed, resourceFailReason(r.Name, err), nil)
+		set(engine.StatusFailed, ResourceFailureReason(r.Name, err), nil)
+		return c, nil
 	}
 	if !out.Done {
+		c.progressed, c.wake = starting, out.WaitUntil
 		if out.Data != nil {
-			if err := set(engine.StatusInProgress, "state changed", out); err != nil {
-				return false, time.Time{}, err
-			}
+			set(engine.StatusInProgress, "state changed", out)
 		}
-		return starting, out.WaitUntil, nil
+		return c, nil
 	}
-	return true, time.Time{}, set(engine.StatusComplete, "state changed", out)
+	set(engine.StatusComplete, "state changed", out)
+	return c, nil
 }
 
 // MarkUnhealthy implements API: CHECK_FAILED with the reason, or back to

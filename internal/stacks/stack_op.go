@@ -96,13 +96,13 @@ func (h *createHandler) Run(ctx context.Context, run *engine.Run) error {
 			return s.failCreate(ctx, run, stack, inProgress, failed[0])
 		}
 		if complete == len(pl.resources) {
-			return s.completeStack(ctx, run, stack, def, pl, engine.ActionCreate)
+			return s.completeStack(ctx, run, stack, pl, engine.ActionCreate)
 		}
 		if len(todo) == 0 && len(inProgress) == 0 {
 			return s.settleStack(ctx, run, stack, engine.ActionCreate, engine.StatusFailed, "Resource CREATE failed: no resource can start (unsatisfiable dependencies)")
 		}
 		// Act on everything that can act now, in parallel.
-		progressed, wake, err := s.actAll(ctx, run, stack, def, pl, byName, todo, inProgress)
+		progressed, wake, err := s.actAll(ctx, run, stack, pl, byName, todo, inProgress)
 		if err != nil {
 			return err
 		}
@@ -155,18 +155,18 @@ func (s *Service) finishStack(ctx context.Context, tx *engine.Tx, op *engine.Ope
 	return err
 }
 
-// actAll starts todo resources and checks in-progress ones, concurrently.
+// actAll starts todo resources and checks in-progress ones. The types run
+// in parallel and write nothing; their outcomes are then committed in a
+// few transactions (batchSize resources each), each resource's state
+// changes and events together. A crash before a commit loses only
+// outcomes that the next pass computes again (types are safe to repeat).
 // progressed reports whether any resource changed state; wake is the
 // earliest time a waiting resource wants a Check.
-func (s *Service) actAll(ctx context.Context, run *engine.Run, stack *engine.Resource, def *stackDef, pl *plan,
+func (s *Service) actAll(ctx context.Context, run *engine.Run, stack *engine.Resource, pl *plan,
 	byName map[string]*engine.Resource, todo, inProgress []*engine.Resource) (progressed bool, wake time.Time, err error) {
-	type result struct {
-		changed bool
-		wake    time.Time
-		err     error
-	}
 	jobs := append(append([]*engine.Resource{}, todo...), inProgress...)
-	results := make([]result, len(jobs))
+	changes := make([]*resourceChange, len(jobs))
+	errs := make([]error, len(jobs))
 	sem := make(chan struct{}, maxParallel)
 	var wg sync.WaitGroup
 	for i, r := range jobs {
@@ -175,64 +175,107 @@ func (s *Service) actAll(ctx context.Context, run *engine.Run, stack *engine.Res
 		go func() {
 			defer wg.Done()
 			defer func() { <-sem }()
-			changed, w, err := s.actOne(ctx, run, stack, def, pl, byName, r)
-			results[i] = result{changed, w, err}
+			changes[i], errs[i] = s.actOne(ctx, stack, pl, byName, r)
 		}()
 	}
 	wg.Wait()
-	for _, res := range results {
-		if res.err != nil {
-			return false, time.Time{}, res.err
+	for _, err := range errs {
+		if err != nil {
+			return false, time.Time{}, err
 		}
-		progressed = progressed || res.changed
-		if !res.wake.IsZero() && (wake.IsZero() || res.wake.Before(wake)) {
-			wake = res.wake
+	}
+	var pending []*resourceChange
+	for _, c := range changes {
+		if !c.wake.IsZero() && (wake.IsZero() || c.wake.Before(wake)) {
+			wake = c.wake
 		}
+		if len(c.updates) > 0 {
+			pending = append(pending, c)
+			progressed = progressed || c.progressed
+		}
+	}
+	if err := commitChanges(ctx, run, pending); err != nil {
+		return false, time.Time{}, err
 	}
 	return progressed, wake, nil
 }
 
-// actOne starts (INIT) or checks (IN_PROGRESS) one resource.
-func (s *Service) actOne(ctx context.Context, run *engine.Run, stack *engine.Resource, def *stackDef, pl *plan,
-	byName map[string]*engine.Resource, r *engine.Resource) (changed bool, wake time.Time, err error) {
+// batchSize bounds the resources committed in one transaction.
+const batchSize = 200
+
+// commitChanges commits resource changes in transactions of batchSize
+// resources, each resource's updates (and events) together.
+func commitChanges(ctx context.Context, run *engine.Run, pending []*resourceChange) error {
+	for len(pending) > 0 {
+		n := min(len(pending), batchSize)
+		batch := pending[:n]
+		pending = pending[n:]
+		if err := run.Step(ctx, func(ctx context.Context, tx *engine.Tx) error {
+			for _, c := range batch {
+				for _, u := range c.updates {
+					if _, err := tx.UpdateResource(ctx, u); err != nil {
+						return err
+					}
+				}
+			}
+			return nil
+		}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// resourceChange is what one resource's turn in a pass will write.
+type resourceChange struct {
+	progressed bool
+	updates    []*engine.ResourceUpdateParams
+	wake       time.Time
+}
+
+// actOne starts (INIT) or checks (IN_PROGRESS) one resource and returns
+// the state changes to commit.
+func (s *Service) actOne(ctx context.Context, stack *engine.Resource, pl *plan,
+	byName map[string]*engine.Resource, r *engine.Resource) (*resourceChange, error) {
+	fail := func(reason string) (*resourceChange, error) {
+		c := &resourceChange{progressed: true}
+		if r.Action == engine.ActionInit {
+			c.updates = append(c.updates, &engine.ResourceUpdateParams{ID: r.ID, Action: engine.ActionCreate,
+				Status: engine.StatusInProgress, StatusReason: "state changed"})
+		}
+		c.updates = append(c.updates, &engine.ResourceUpdateParams{ID: r.ID, Action: engine.ActionCreate,
+			Status: engine.StatusFailed, StatusReason: reason})
+		return c, nil
+	}
 	pr := pl.byName[r.Name]
 	typ, ok := s.types.Get(r.Type)
-	if !ok {
-		return true, time.Time{}, s.failResource(ctx, run, r, fmt.Sprintf("Resource CREATE failed: resources.%s: unknown type %s", r.Name, r.Type))
+	if !ok || pr == nil {
+		return fail(ResourceFailureReason(r.Name, unknownType(r.Name, r.Type)))
 	}
 	st, _, err := decodeResource(r)
 	if err != nil {
-		return false, time.Time{}, err
+		return nil, err
 	}
 	ref := StackRef{ID: stack.ID, Name: stack.Name, ProjectID: stack.ProjectID}
-	access := &stackAccess{s: s, stack: stack, byName: byName}
 	starting := r.Action == engine.ActionInit
-	var given map[string]any
-	var props map[string]any
+	var given, props map[string]any
 	if starting {
 		given, props, err = s.resolveProperties(ctx, pl, pr, stack, byName, typ)
 		if err != nil {
-			return true, time.Time{}, s.failResource(ctx, run, r, resourceFailReason(r.Name, err))
-		}
-		// Commit CREATE_IN_PROGRESS (with the given properties as the
-		// event's resource_properties) before calling the type.
-		if err := run.Step(ctx, func(ctx context.Context, tx *engine.Tx) error {
-			_, err := tx.UpdateResource(ctx, &engine.ResourceUpdateParams{ID: r.ID, Action: engine.ActionCreate,
-				Status: engine.StatusInProgress, StatusReason: "state changed", Properties: mustJSON(props),
-				EventData: mustJSON(given)})
-			return err
-		}); err != nil {
-			return false, time.Time{}, err
+			return fail(ResourceFailureReason(r.Name, err))
 		}
 	} else if err := json.Unmarshal(r.Properties, &props); err != nil {
-		return false, time.Time{}, &engine.Error{Kind: engine.KindInternal, Op: "resource.decode", Err: err}
-	}
-	sigs, err := s.e.ListSignals(ctx, r.ID)
-	if err != nil {
-		return false, time.Time{}, err
+		return nil, &engine.Error{Kind: engine.KindInternal, Op: "resource.decode", Err: err}
 	}
 	rc := &RC{Data: st.Data, Metadata: st.Metadata, Name: r.Name, Now: s.e.Now(), PhysicalID: r.PhysicalID,
-		Properties: props, Signals: toSignalData(sigs), Stack: ref, StackAccess: access}
+		Properties: props, Stack: ref, StackAccess: &stackAccess{s: s, stack: stack, byName: byName}}
+	if typ.Schema().Signallable {
+		sigs, err := s.e.ListSignals(ctx, r.ID)
+		if err != nil {
+			return nil, err
+		}
+		rc.Signals = toSignalData(sigs)
+	}
 	if rc.Data == nil {
 		rc.Data = map[string]any{}
 	}
@@ -245,65 +288,43 @@ func (s *Service) actOne(ctx context.Context, run *engine.Run, stack *engine.Res
 	}
 	if err != nil {
 		if engine.KindOf(err) == engine.KindUnavailable {
-			return false, time.Time{}, err // retried by the engine
+			return nil, err // the engine retries the pass
 		}
-		return true, time.Time{}, s.failResource(ctx, run, r, resourceFailReason(r.Name, err))
+		return fail(ResourceFailureReason(r.Name, err))
+	}
+	c := &resourceChange{progressed: starting || out.Done, wake: out.WaitUntil}
+	if starting {
+		// CREATE_IN_PROGRESS carries the given properties as the event's
+		// resource_properties, as Heat's event does.
+		c.updates = append(c.updates, &engine.ResourceUpdateParams{ID: r.ID, Action: engine.ActionCreate,
+			Status: engine.StatusInProgress, StatusReason: "state changed", Properties: mustJSON(props),
+			EventData: mustJSON(given), PhysicalID: out.PhysicalID})
 	}
 	if !out.Done && !starting && out.Data == nil && out.Attributes == nil && out.PhysicalID == "" {
-		return false, out.WaitUntil, nil // nothing new
+		return c, nil // nothing new
 	}
-	err = run.Step(ctx, func(ctx context.Context, tx *engine.Tx) error {
-		nst := *st
-		if out.Data != nil {
-			nst.Data = out.Data
+	nst := *st
+	if out.Data != nil {
+		nst.Data = out.Data
+	}
+	if out.Attributes != nil {
+		nst.Attributes = out.Attributes
+	}
+	nst.WaitUntil = nil
+	if !out.WaitUntil.IsZero() {
+		w := out.WaitUntil.UTC().Format(time.RFC3339Nano)
+		nst.WaitUntil = &w
+	}
+	status, reason := engine.StatusInProgress, "state changed"
+	if out.Done {
+		status = engine.StatusComplete
+		if out.Reason != "" {
+			reason = out.Reason
 		}
-		if out.Attributes != nil {
-			nst.Attributes = out.Attributes
-		}
-		nst.WaitUntil = nil
-		if !out.WaitUntil.IsZero() {
-			w := out.WaitUntil.UTC().Format(time.RFC3339Nano)
-			nst.WaitUntil = &w
-		}
-		status, reason := engine.StatusInProgress, "state changed"
-		if out.Done {
-			status = engine.StatusComplete
-			if out.Reason != "" {
-				reason = out.Reason
-			}
-		}
-		_, err := tx.UpdateResource(ctx, &engine.ResourceUpdateParams{ID: r.ID, Action: engine.ActionCreate, Status: status,
-			StatusReason: reason, PhysicalID: out.PhysicalID, Attributes: mustJSON(nst)})
-		return err
-	})
-	if err != nil {
-		return false, time.Time{}, err
 	}
-	return out.Done || starting, out.WaitUntil, nil
-}
-
-// resourceFailReason is Heat's reason for a failed resource action.
-func resourceFailReason(name string, err error) string {
-	code := engine.CodeOf(err)
-	if code == "" {
-		code = "Error"
-	}
-	msg := engine.MessageOf(err)
-	if msg == "" {
-		msg = err.Error()
-	}
-	if strings.HasPrefix(msg, "resources.") {
-		return fmt.Sprintf("%s: %s", code, msg)
-	}
-	return fmt.Sprintf("%s: resources.%s: %s", code, name, msg)
-}
-
-func (s *Service) failResource(ctx context.Context, run *engine.Run, r *engine.Resource, reason string) error {
-	return run.Step(ctx, func(ctx context.Context, tx *engine.Tx) error {
-		_, err := tx.UpdateResource(ctx, &engine.ResourceUpdateParams{ID: r.ID, Action: engine.ActionCreate,
-			Status: engine.StatusFailed, StatusReason: reason})
-		return err
-	})
+	c.updates = append(c.updates, &engine.ResourceUpdateParams{ID: r.ID, Action: engine.ActionCreate, Status: status,
+		StatusReason: reason, PhysicalID: out.PhysicalID, Attributes: mustJSON(nst)})
+	return c, nil
 }
 
 // failCreate ends a create whose resource failed: other in-progress
@@ -331,7 +352,7 @@ func (s *Service) settleStack(ctx context.Context, run *engine.Run, stack *engin
 }
 
 // completeStack resolves the outputs and marks the action COMPLETE.
-func (s *Service) completeStack(ctx context.Context, run *engine.Run, stack *engine.Resource, def *stackDef, pl *plan, action engine.Action) error {
+func (s *Service) completeStack(ctx context.Context, run *engine.Run, stack *engine.Resource, pl *plan, action engine.Action) error {
 	rows, err := s.stackResources(ctx, stack)
 	if err != nil {
 		return err

@@ -1,0 +1,67 @@
+package stacks_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/kilnhq/kiln/internal/engine"
+	"github.com/kilnhq/kiln/internal/engine/enginetest"
+	"github.com/kilnhq/kiln/internal/stacks"
+)
+
+// BenchmarkStack500RandomStrings measures, on SQLite, a stack of 500
+// independent OS::Heat::RandomString resources: from the create call to
+// CREATE_COMPLETE seen through GetStack, and likewise for delete (targets
+// < 0.5 s each).
+func BenchmarkStack500RandomStrings(b *testing.B) {
+	st := enginetest.NewSQLite(b)
+	var svc *stacks.Service
+	enginetest.NewEngineWith(b, st, &engine.Config{FetchPollInterval: time.Second}, func(e *engine.Engine) {
+		svc = stacks.New(&stacks.Config{Engine: e})
+	})
+	var tmpl strings.Builder
+	tmpl.WriteString("heat_template_version: 2018-08-31\nresources:\n")
+	for i := range 500 {
+		fmt.Fprintf(&tmpl, "  r%d:\n    type: OS::Heat::RandomString\n", i)
+	}
+	ctx := context.Background()
+	wait := func(ref stacks.StackRef, want string) {
+		for {
+			s, err := svc.GetStack(ctx, ref, false)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if s.Action+"_"+s.Status == want {
+				return
+			}
+			if s.Status == "FAILED" {
+				b.Fatalf("%s_%s: %s", s.Action, s.Status, s.StatusReason)
+			}
+			time.Sleep(time.Millisecond)
+		}
+	}
+	var createTotal, deleteTotal time.Duration
+	i := 0
+	for b.Loop() {
+		start := time.Now()
+		s, err := svc.CreateStack(ctx, &stacks.CreateParams{Caller: stacks.Caller{ProjectID: project},
+			Name: fmt.Sprintf("bench%d", i), Template: []byte(tmpl.String())})
+		if err != nil {
+			b.Fatal(err)
+		}
+		wait(s.Ref(), "CREATE_COMPLETE")
+		createTotal += time.Since(start)
+		start = time.Now()
+		if err := svc.DeleteStack(ctx, s.Ref()); err != nil {
+			b.Fatal(err)
+		}
+		wait(s.Ref(), "DELETE_COMPLETE")
+		deleteTotal += time.Since(start)
+		i++
+	}
+	b.ReportMetric(float64(createTotal.Milliseconds())/float64(i), "create-ms")
+	b.ReportMetric(float64(deleteTotal.Milliseconds())/float64(i), "delete-ms")
+}
