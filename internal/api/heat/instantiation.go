@@ -79,8 +79,7 @@ func (d *instantiation) name(p *stacks.CreateParams) error {
 
 // template is InstantiationData.template: a JSON object or a JSON/YAML
 // string under "template"; template_url is refused; none leaves Template
-// nil for the domain to answer "No template specified" (or, for PATCH,
-// to keep the stored template).
+// nil (for PATCH: keep the stored template).
 func (d *instantiation) template() ([]byte, error) {
 	if d.body.has("adopt_stack_data") {
 		return nil, invalidAs(d.op, "NotSupported", "Stack Adopt is not supported.")
@@ -94,6 +93,16 @@ func (d *instantiation) template() ([]byte, error) {
 		return nil, errTemplateURL(d.op, pyStr(url))
 	}
 	return nil, nil
+}
+
+// requiredTemplate is template for everything but PATCH: none is Heat's
+// "No template specified".
+func (d *instantiation) requiredTemplate() ([]byte, error) {
+	t, err := d.template()
+	if err == nil && t == nil && !d.patch {
+		err = badRequest(d.op, "No template specified")
+	}
+	return t, err
 }
 
 // document reads a template or environment given as an object (its JSON
@@ -176,7 +185,7 @@ func (d *instantiation) createParams(c *call) (*stacks.CreateParams, error) {
 	if err := d.name(p); err != nil {
 		return nil, err
 	}
-	tmpl, err := d.template()
+	tmpl, err := d.requiredTemplate()
 	if err != nil {
 		return nil, err
 	}
@@ -201,7 +210,7 @@ func (d *instantiation) updateParams(c *call) (*stacks.UpdateParams, error) {
 	if err := d.args(&p.CreateParams); err != nil {
 		return nil, err
 	}
-	tmpl, err := d.template()
+	tmpl, err := d.requiredTemplate()
 	if err != nil {
 		return nil, err
 	}

@@ -99,7 +99,7 @@ func (h *Handler) validate(w http.ResponseWriter, c *call) error {
 		p.IgnoreErrors = strings.Split(v, ",")
 	}
 	d := &instantiation{body: c.body, op: op}
-	tmpl, err := d.template()
+	tmpl, err := d.requiredTemplate()
 	if err != nil {
 		return err
 	}
