@@ -49,7 +49,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
-	n, err := node.Open(ctx, cfg, logger)
+	n, err := node.Open(ctx, cfg, version, logger)
 	if err != nil {
 		ln.Close()
 		return err

@@ -33,6 +33,7 @@ import (
 
 	"github.com/kilnhq/kiln/internal/api"
 	"github.com/kilnhq/kiln/internal/api/console"
+	"github.com/kilnhq/kiln/internal/api/heat"
 	"github.com/kilnhq/kiln/internal/api/keystone"
 	"github.com/kilnhq/kiln/internal/config"
 	"github.com/kilnhq/kiln/internal/engine"
@@ -89,8 +90,8 @@ func OpenStore(ctx context.Context, cfg *config.Config, logger *slog.Logger) (st
 }
 
 // Open builds a node: store, engine, identity (bootstrapped), dialects.
-// cfg must have passed Validate.
-func Open(ctx context.Context, cfg *config.Config, logger *slog.Logger) (*Node, error) {
+// cfg must have passed Validate; version is what build_info reports.
+func Open(ctx context.Context, cfg *config.Config, version string, logger *slog.Logger) (*Node, error) {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
@@ -128,14 +129,19 @@ func Open(ctx context.Context, cfg *config.Config, logger *slog.Logger) (*Node, 
 	}
 
 	ks := keystone.New(&keystone.Config{Identity: n.Identity, Logger: logger, PublicURL: cfg.PublicURL, Region: cfg.Region})
+	dialects := map[string]http.Handler{
+		"/v3":  ks,
+		"/v3/": ks,
+		"/api/kiln/": console.New(&console.Config{
+			Engine: n.Engine, Identity: n.Identity, Logger: logger, PublicURL: cfg.PublicURL,
+		}),
+	}
+	hh := heat.New(&heat.Config{Identity: n.Identity, Logger: logger, PublicURL: cfg.PublicURL, Revision: version, Stacks: n.Stacks})
+	for _, p := range heat.Patterns() {
+		dialects[p] = hh
+	}
 	n.Handler = api.NewHandler(&api.Config{
-		Dialects: map[string]http.Handler{
-			"/v3":  ks,
-			"/v3/": ks,
-			"/api/kiln/": console.New(&console.Config{
-				Engine: n.Engine, Identity: n.Identity, Logger: logger, PublicURL: cfg.PublicURL,
-			}),
-		},
+		Dialects: dialects,
 		Gatherer: reg, Logger: logger, Ready: &n.ready, Registerer: reg, Store: st,
 	})
 	return n, nil
