@@ -283,14 +283,21 @@ func (b *testBundle) requireFault(t *testing.T, rec *httptest.ResponseRecorder, 
 // lists, every item has the shape of the captured first item.
 func requireShape(t *testing.T, captured string, body []byte) {
 	t.Helper()
-	raw, err := os.ReadFile(filepath.Join("testdata", "heatwire", captured+".json"))
-	require.NoError(t, err)
+	raw := readCaptured(t, captured)
 	var want, got any
 	require.NoError(t, json.Unmarshal(raw, &want))
 	require.NoError(t, json.Unmarshal(body, &got), "body: %s", body)
 	if msg := shapeDiff("$", want, got); msg != "" {
 		t.Fatalf("body differs in shape from Heat's %s: %s\nbody: %s", captured, msg, body)
 	}
+}
+
+// readCaptured returns a body captured from Heat 19.
+func readCaptured(t *testing.T, name string) []byte {
+	t.Helper()
+	raw, err := os.ReadFile(filepath.Join("testdata", "heatwire", name+".json"))
+	require.NoError(t, err)
+	return raw
 }
 
 // shapeDiff compares the shapes of two decoded JSON values. A captured

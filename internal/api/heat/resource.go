@@ -93,7 +93,7 @@ func (h *Handler) resourceShow(w http.ResponseWriter, c *call) error {
 		return err
 	}
 	out := h.links.resource(r)
-	if out.Attributes == nil {
+	if out.Attributes == nil { // show always has them
 		d := r.Description
 		out.Description, out.Attributes = &d, map[string]any{}
 	}

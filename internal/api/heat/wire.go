@@ -118,19 +118,20 @@ type outputSummary struct {
 }
 
 type resourceWire struct {
-	UpdatedTime          string         `json:"updated_time"`
-	CreationTime         string         `json:"creation_time"`
-	LogicalResourceID    string         `json:"logical_resource_id"`
-	ResourceName         string         `json:"resource_name"`
-	PhysicalResourceID   string         `json:"physical_resource_id"`
-	ResourceStatus       string         `json:"resource_status"`
-	ResourceStatusReason string         `json:"resource_status_reason"`
-	ResourceType         string         `json:"resource_type"`
-	Links                []link         `json:"links"`
-	RequiredBy           []string       `json:"required_by"`
-	ParentResource       string         `json:"parent_resource,omitempty"`
-	Description          *string        `json:"description,omitempty"`
-	Attributes           map[string]any `json:"attributes,omitempty"`
+	UpdatedTime          string   `json:"updated_time"`
+	CreationTime         string   `json:"creation_time"`
+	LogicalResourceID    string   `json:"logical_resource_id"`
+	ResourceName         string   `json:"resource_name"`
+	PhysicalResourceID   string   `json:"physical_resource_id"`
+	ResourceStatus       string   `json:"resource_status"`
+	ResourceStatusReason string   `json:"resource_status_reason"`
+	ResourceType         string   `json:"resource_type"`
+	Links                []link   `json:"links"`
+	RequiredBy           []string `json:"required_by"`
+	ParentResource       string   `json:"parent_resource,omitempty"`
+	Description          *string  `json:"description,omitempty"`
+	// Attributes is a map[string]any when shown; nil leaves it out.
+	Attributes any `json:"attributes,omitempty"`
 }
 
 // identityWire is a HeatIdentifier as the engine sends it, which a
