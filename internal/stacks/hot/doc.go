@@ -20,12 +20,20 @@
 //
 // The life of a template in the stacks domain is:
 //
-//	t, err := hot.Parse(doc)                       // format, version, sections, definitions
+//	t, err := hot.Parse(doc)                             // format, version, sections, definitions
+//	env := hot.Merge(envs...)                            // or hot.ParseEnvironment(body)
 //	params, err := t.ResolveParameters(env, given, true) // typed values, constraints
-//	conds, err := t.EvaluateConditions(params)     // named conditions, enabled resources/outputs
-//	g, err := t.Dependencies(conds)                // references, cycles, levels
-//	props, err := t.ResolveProperties(ctx, "name") // while creating, per resource
+//	conds, err := t.EvaluateConditions(params)           // named conditions, enabled resources/outputs
+//	err = t.Validate(conds, opts)                        // functions, references, cycles, outputs
+//	g, err := t.Dependencies(conds)                      // levels for create and delete
+//	props, err := t.ResolveProperties(ctx, "name")       // while creating, per resource
 //	out, err := t.ResolveOutput(ctx, "name")
+//
+// Parse covers what Heat checks when it builds a template and a stack
+// (version, sections, parameter schemas, parameter groups, conditions,
+// resource and output definitions, every function's arguments); Validate
+// covers what Heat's stack validation adds once parameter values are
+// known. Both report the first error in Heat's order.
 //
 // Parameter values are typed: string → string, number → int or float64,
 // comma_delimited_list → []any of strings, json → map[string]any or []any,
@@ -40,12 +48,29 @@
 //
 // Every error is an *engine.Error of KindInvalid whose Code is the name of
 // the exception Heat raises in the same case (StackValidationFailed,
-// InvalidTemplateVersion, InvalidTemplateSection, InvalidTemplateReference,
+// InvalidTemplateVersion, InvalidTemplateReference, InvalidSchemaError,
 // UserParameterMissing, UnknownUserParameter, CircularDependencyException,
-// ...) and whose Msg is Heat's message text, including the template path
-// Heat puts in front (for example "resources.a.properties.value: ...").
-// The one exception is Functions for an unknown version, which is
-// KindNotFound as Heat's 404.
+// HTTPBadRequest for format errors, ...) and whose Msg is the text Heat's
+// API returns as error.message. The one exception is Functions for an
+// unknown version, which is KindNotFound as Heat's 404.
+//
+// Heat's errors that carry a template path (StackValidationFailed with a
+// path, such as "resources.a.properties.x.str_replace: ...") cross Heat's
+// RPC boundary, where the exception is rebuilt from its formatted parts;
+// clients therefore see ": : " after the path and after an error prefix
+// ("Property error: : resources.a.properties.x: : msg"). Msg reproduces
+// that text; the Err of such errors is an *EvalError with the bare path and
+// message. As in Heat's create path, an unknown top-level section is
+// StackValidationFailed ("The template section is invalid: x").
+//
+// Functions follow Heat's per-version tables: a single-key map whose key
+// is not a function of the version is plain data (str_replace_strict in a
+// 2016-10-14 template is just a map), except the CFN functions Heat
+// removed (Ref, Fn::Join, Fn::Select, ...), which fail validation with
+// "The template version is invalid: The function Ref is not supported in
+// this version of HOT.". Messages embedding values use Python's str(),
+// repr() and json.dumps() forms; map keys come out sorted where Python
+// would keep insertion order.
 //
 // # Limits
 //
@@ -58,12 +83,22 @@
 //
 // # Not supported
 //
-// yaql is recognised for the versions that have it but rejected when
-// evaluated: there is no maintained YAQL evaluator in Go. The CFN template
-// formats (AWSTemplateFormatVersion, HeatTemplateFormatVersion) are
-// rejected as invalid versions. resource_facade evaluates to an error
-// outside nested stacks. custom_constraint is recorded but only checked
-// for the constraints that need no other service.
+// yaql is recognised for the versions that have it but rejected by
+// Validate (and when evaluated) with 'The function "yaql" is not
+// supported: Kiln has no YAQL evaluator.': there is no maintained YAQL
+// evaluator in Go. The CFN template formats (AWSTemplateFormatVersion,
+// HeatTemplateFormatVersion) are rejected as invalid versions; the CFN
+// functions of 2013-05-23 are supported (Fn::GetAZs answers ["nova"]).
+// resource_facade needs a Context that implements FacadeContext (nested
+// stacks). custom_constraint is recorded; ip_addr and mac_addr are
+// checked, every other name is accepted (the others need services Kiln
+// does not have, and Kiln does not reject unknown names as Heat does).
+// parameter_merge_strategies are kept but merging always overwrites.
+// allowed_pattern uses Go's RE2, so Python-only syntax (look-around,
+// back references) is rejected as an invalid schema. YAML is read with
+// PyYAML's YAML 1.1 rules for plain scalars (yes/no/on/off are booleans,
+// 0755 is octal, 1e3 is a string), but parse error texts are yaml.v3's,
+// not PyYAML's.
 //
 // All functions are safe for concurrent use; a Template is immutable after
 // Parse.

@@ -9,11 +9,15 @@ type Graph struct {
 }
 
 // Dependencies builds the graph of the enabled resources (conds may be
-// nil: all enabled). A resource requires every resource named in its
-// depends_on and by get_resource or get_attr in its properties, metadata,
-// update_policy and external_id; references to disabled resources add no
-// edge. A reference to an undefined resource is Heat's
-// InvalidTemplateReference and a cycle its CircularDependencyException.
+// nil: all enabled, both branches of every "if"). A resource requires
+// every resource named in its depends_on and by get_resource or get_attr
+// in its properties and metadata (Heat's required_resource_names; only
+// the chosen branch of an "if" counts). A resource with an external_id
+// requires nothing. depends_on may name a resource disabled by its
+// condition (no edge); a function may not. A reference to an undefined
+// or disabled resource is Heat's InvalidTemplateReference ('The specified
+// reference "x" (in a.Properties.path) is incorrect.') and a cycle its
+// CircularDependencyException.
 func (t *Template) Dependencies(conds *Conditions) (*Graph, error) {
 	return t.dependencies(conds)
 }

@@ -452,6 +452,3 @@ func pyParseFloat(s string) (float64, bool) {
 	}
 	return f, true
 }
-
-// numberString is str() of an int or float value.
-func numberString(v any) string { return pyStr(v) }
