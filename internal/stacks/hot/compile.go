@@ -25,6 +25,14 @@ type call struct {
 	hasFalse  bool
 }
 
+// joinKey extends a dotted template path by a key.
+func joinKey(path, key string) string {
+	if path == "" {
+		return key
+	}
+	return path + "." + key
+}
+
 // keyError is Python's str() of a KeyError: the message in quotes.
 func keyError(msg string) error { return errors.New(pyQuote(msg)) }
 
@@ -59,13 +67,13 @@ func (c *compiler) parse(v any, path string) (any, error) {
 		if len(x) == 1 {
 			for name, args := range x {
 				if kind, ok := c.table()[name]; ok {
-					return c.parseCall(name, kind, args, path+"."+name)
+					return c.parseCall(name, kind, args, joinKey(path, name))
 				}
 			}
 		}
 		out := make(map[string]any, len(x))
 		for k, e := range x {
-			p, err := c.parse(e, path+"."+k)
+			p, err := c.parse(e, joinKey(path, k))
 			if err != nil {
 				return nil, err
 			}

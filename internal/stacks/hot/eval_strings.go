@@ -168,9 +168,6 @@ func (e *evaluator) replace(c *call, mappingArg, templateArg any) (any, error) {
 		if i == len(keys) {
 			return s, nil
 		}
-		if values[i] == "" && !found[i] {
-			// computed lazily below
-		}
 		if keys[i] == "" {
 			return "", errors.New("empty separator")
 		}

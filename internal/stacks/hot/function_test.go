@@ -218,3 +218,16 @@ func TestFunctions_Limits(t *testing.T) {
 		})
 	}
 }
+
+func TestEvaluate(t *testing.T) {
+	t.Parallel()
+
+	tmpl := mustParse(t, "heat_template_version: 2018-08-31\n")
+	v, err := tmpl.Evaluate(newFakeContext(), "", map[string]any{"a": map[string]any{"get_param": "str"}})
+	require.NoError(t, err)
+	require.Equal(t, map[string]any{"a": "hello"}, v)
+
+	_, err = tmpl.Evaluate(newFakeContext(), "", map[string]any{"list_join": 5})
+	requireHeatError(t, err, CodeStackValidation,
+		`list_join: : Incorrect arguments to "list_join" should be: "list_join" : [ " ", [ "str1", "str2"] ...]`)
+}

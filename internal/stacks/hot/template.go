@@ -97,7 +97,8 @@ type Resource struct {
 	// expression, as written.
 	Condition any
 	// DeletionPolicy is "Delete", "Retain" or "Snapshot" (lowercase forms
-	// are normalised); "Delete" when not given.
+	// are normalised); "Delete" when not given, "" when given by a
+	// function (see ResolveDeletionPolicy).
 	DeletionPolicy string
 	// DependsOn lists the explicit dependencies, in order.
 	DependsOn   []string
