@@ -50,7 +50,8 @@ func New(cfg *Config) *Service {
 		c.MaxStacksPerProject = 512
 	}
 	s := &Service{cfg: c, e: c.Engine, logger: c.Logger, types: NewRegistry(BuiltinTypes()...)}
-	c.Engine.Register(OperationTypeCreate, &createHandler{s: s})
+	c.Engine.Register(OperationTypeCreate, &stackHandler{action: engine.ActionCreate, s: s})
+	c.Engine.Register(OperationTypeUpdate, &stackHandler{action: engine.ActionUpdate, s: s})
 	c.Engine.Register(OperationTypeDelete, &deleteHandler{s: s})
 	return s
 }

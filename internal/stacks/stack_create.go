@@ -13,6 +13,12 @@ const defaultTimeoutMins = 60
 
 // newStack validates a create request and builds what is stored.
 func (s *Service) newStack(p *CreateParams, stackID string) (*stackDef, *plan, error) {
+	return s.newStackWithEnv(p, stackID, nil)
+}
+
+// newStackWithEnv is newStack with a stored environment (an update that
+// keeps it) merged before the request's environment documents.
+func (s *Service) newStackWithEnv(p *CreateParams, stackID string, envMap map[string]any) (*stackDef, *plan, error) {
 	const op = "stack.create"
 	if err := validateStackName(op, p.Name); err != nil {
 		return nil, nil, err
@@ -26,7 +32,7 @@ func (s *Service) newStack(p *CreateParams, stackID string) (*stackDef, *plan, e
 				Msg: fmt.Sprintf("Invalid tag, %q is longer than 80 characters", t)}
 		}
 	}
-	in := &planInput{files: p.Files, given: p.Parameters, projectID: p.Caller.ProjectID, stackID: stackID,
+	in := &planInput{envMap: envMap, files: p.Files, given: p.Parameters, projectID: p.Caller.ProjectID, stackID: stackID,
 		stackName: p.Name, template: p.Template}
 	if len(p.Environment) > 0 {
 		in.envDocs = append(in.envDocs, p.Environment)

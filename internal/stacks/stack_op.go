@@ -16,6 +16,7 @@ import (
 const (
 	OperationTypeCreate = "heat.stack.create"
 	OperationTypeDelete = "heat.stack.delete"
+	OperationTypeUpdate = "heat.stack.update"
 )
 
 // stackOpInput is the input of a stack action operation.
@@ -26,26 +27,40 @@ type stackOpInput struct {
 // maxParallel bounds how many resources of one stack act at once.
 const maxParallel = 16
 
-// createHandler runs a stack create as a reconciler: each pass reads the
-// resources' committed states, starts the ones whose dependencies are
-// complete, checks the ones in progress, and parks the operation when
-// only waiting (for a signal or a time) remains. A resource's state and
-// its type's outcome commit together, so the committed states are the
-// checkpoint: after a crash the next pass continues where they stand.
-type createHandler struct{ s *Service }
+// stackHandler runs a stack create or update as a reconciler: each pass
+// reads the resources' committed states and compares them with the plan:
+// it starts resources whose dependencies are settled (new ones are
+// created; on update, ones whose type or resolved properties changed are
+// updated), checks the ones in progress, deletes (on update) the ones the
+// template no longer has, and parks the operation when only waiting (for a
+// signal or a time) remains. A resource's state and its type's outcome
+// commit together, so the committed states are the checkpoint: after a
+// crash the next pass continues where they stand.
+type stackHandler struct {
+	action engine.Action // CREATE or UPDATE
+	s      *Service
+}
 
-func (h *createHandler) Run(ctx context.Context, run *engine.Run) error {
+// job is one resource to act on in a pass, with the action to record.
+type job struct {
+	action engine.Action
+	fresh  bool // start over: no type data (an update)
+	r      *engine.Resource
+}
+
+func (h *stackHandler) Run(ctx context.Context, run *engine.Run) error {
 	var in stackOpInput
 	if err := run.Input(&in); err != nil {
 		return err
 	}
-	s := h.s
+	s, action := h.s, h.action
+	began := run.Operation().CreatedAt
 	for {
 		stack, err := s.e.GetResource(ctx, run.Operation().ProjectID, in.StackID)
 		if err != nil {
 			return err
 		}
-		if stack.Action != engine.ActionCreate || stack.Status != engine.StatusInProgress {
+		if stack.Action != action || stack.Status != engine.StatusInProgress {
 			return nil // settled by someone else (a delete pre-empted it)
 		}
 		def, _, err := decodeStack(stack)
@@ -54,7 +69,7 @@ func (h *createHandler) Run(ctx context.Context, run *engine.Run) error {
 		}
 		pl, err := s.planFor(stack, def)
 		if err != nil {
-			return s.settleStack(ctx, run, stack, engine.ActionCreate, engine.StatusFailed, err.Error())
+			return s.settleStack(ctx, run, stack, action, engine.StatusFailed, engine.MessageOf(err))
 		}
 		rows, err := s.stackResources(ctx, stack)
 		if err != nil {
@@ -66,43 +81,81 @@ func (h *createHandler) Run(ctx context.Context, run *engine.Run) error {
 				byName[r.Name] = r
 			}
 		}
-		var failed []string
-		var todo, inProgress []*engine.Resource
-		complete := 0
-		for _, pr := range pl.resources {
-			r := byName[pr.name]
-			if r == nil {
+		var failed string
+		var jobs []job
+		var inProgress []*engine.Resource
+		settled := map[string]bool{}
+		// Walk in dependency order so that "settled" is known for every
+		// dependency of a resource before the resource itself.
+		for _, level := range pl.graph.Levels() {
+			for _, name := range level {
+				pr := pl.byName[name]
+				r := byName[name]
+				if pr == nil || r == nil {
+					continue
+				}
+				depsSettled := true
+				for _, d := range pr.deps {
+					depsSettled = depsSettled && settled[d]
+				}
+				switch {
+				case r.Status == engine.StatusFailed && !r.UpdatedAt.Before(began):
+					if failed == "" {
+						failed = r.StatusReason
+					}
+				case r.Status == engine.StatusInProgress:
+					inProgress = append(inProgress, r)
+					jobs = append(jobs, job{action: r.Action, r: r})
+				case r.Action == engine.ActionInit:
+					if depsSettled {
+						jobs = append(jobs, job{action: engine.ActionCreate, r: r})
+					}
+				case action == engine.ActionCreate && r.Status == engine.StatusComplete:
+					settled[name] = true
+				default: // an update: settled unless changed (or failed before)
+					if !depsSettled {
+						continue
+					}
+					changed, err := s.changed(pl, pr, r, stack, byName)
+					if err != nil {
+						return err
+					}
+					if changed || r.Status == engine.StatusFailed {
+						jobs = append(jobs, job{action: engine.ActionUpdate, fresh: true, r: r})
+					} else {
+						settled[name] = true
+					}
+				}
+			}
+		}
+		if failed != "" {
+			return s.failAction(ctx, run, stack, action, inProgress, failed)
+		}
+		if len(jobs) == 0 && len(settled) == len(pl.resources) {
+			// On update, remove what the template no longer has.
+			var removed []*engine.Resource
+			for _, r := range byName {
+				if pl.byName[r.Name] == nil {
+					removed = append(removed, r)
+				}
+			}
+			if len(removed) > 0 {
+				progressed, wake, err := s.deleteRemoved(ctx, run, stack, removed)
+				if err != nil {
+					return err
+				}
+				if !progressed {
+					return run.Wait(wake)
+				}
 				continue
 			}
-			switch {
-			case r.Status == engine.StatusFailed:
-				failed = append(failed, fmt.Sprintf("%s", r.StatusReason))
-			case r.Action == engine.ActionCreate && r.Status == engine.StatusComplete:
-				complete++
-			case r.Status == engine.StatusInProgress:
-				inProgress = append(inProgress, r)
-			case r.Action == engine.ActionInit:
-				ready := true
-				for _, d := range pr.deps {
-					dr := byName[d]
-					ready = ready && dr != nil && dr.Action == engine.ActionCreate && dr.Status == engine.StatusComplete
-				}
-				if ready {
-					todo = append(todo, r)
-				}
-			}
+			return s.completeStack(ctx, run, stack, pl, action)
 		}
-		if len(failed) > 0 {
-			return s.failCreate(ctx, run, stack, inProgress, failed[0])
+		if len(jobs) == 0 {
+			return s.settleStack(ctx, run, stack, action, engine.StatusFailed,
+				fmt.Sprintf("Resource %s failed: no resource can start (unsatisfiable dependencies)", action))
 		}
-		if complete == len(pl.resources) {
-			return s.completeStack(ctx, run, stack, pl, engine.ActionCreate)
-		}
-		if len(todo) == 0 && len(inProgress) == 0 {
-			return s.settleStack(ctx, run, stack, engine.ActionCreate, engine.StatusFailed, "Resource CREATE failed: no resource can start (unsatisfiable dependencies)")
-		}
-		// Act on everything that can act now, in parallel.
-		progressed, wake, err := s.actAll(ctx, run, stack, pl, byName, todo, inProgress)
+		progressed, wake, err := s.actAll(ctx, run, stack, pl, byName, jobs)
 		if err != nil {
 			return err
 		}
@@ -112,10 +165,77 @@ func (h *createHandler) Run(ctx context.Context, run *engine.Run) error {
 	}
 }
 
+// changed reports whether a settled resource differs from the plan: its
+// type, or its properties resolved now.
+func (s *Service) changed(pl *plan, pr *planResource, r *engine.Resource, stack *engine.Resource, byName map[string]*engine.Resource) (bool, error) {
+	if r.Type != pr.typ {
+		return true, nil
+	}
+	typ, ok := s.types.Get(pr.typ)
+	if !ok {
+		return true, nil
+	}
+	_, props, err := s.resolveProperties(context.Background(), pl, pr, stack, byName, typ)
+	if err != nil {
+		return true, nil // the update will fail it with the reason
+	}
+	return string(mustJSON(props)) != string(canonicalJSON(r.Properties)), nil
+}
+
+// canonicalJSON re-encodes stored JSON so that it compares equal to a
+// fresh encoding of the same value.
+func canonicalJSON(b []byte) []byte {
+	var v any
+	if json.Unmarshal(b, &v) != nil {
+		return b
+	}
+	return mustJSON(v)
+}
+
+// deleteRemoved deletes, on update, the resources the template no longer
+// has, dependents first.
+func (s *Service) deleteRemoved(ctx context.Context, run *engine.Run, stack *engine.Resource, removed []*engine.Resource) (bool, time.Time, error) {
+	live := map[string]bool{}
+	for _, r := range removed {
+		live[r.Name] = true
+	}
+	var pending []*resourceChange
+	progressed := false
+	var wake time.Time
+	for _, r := range removed {
+		if r.Action == engine.ActionDelete && r.Status == engine.StatusFailed {
+			return false, time.Time{}, s.failAction(ctx, run, stack, engine.ActionUpdate, nil, r.StatusReason)
+		}
+		st, props, err := decodeResource(r)
+		if err != nil {
+			return false, time.Time{}, err
+		}
+		blocked := false
+		for _, dep := range st.RequiredBy {
+			blocked = blocked || live[dep]
+		}
+		if blocked {
+			continue
+		}
+		c, err := s.deleteOne(ctx, stack, r, st, props)
+		if err != nil {
+			return false, time.Time{}, err
+		}
+		progressed = progressed || c.progressed
+		if !c.wake.IsZero() && (wake.IsZero() || c.wake.Before(wake)) {
+			wake = c.wake
+		}
+		if len(c.updates) > 0 {
+			pending = append(pending, c)
+		}
+	}
+	return progressed, wake, commitChanges(ctx, run, pending)
+}
+
 // Finish settles the stack when the operation ends without succeeding
 // (its deadline, retries running out, a cancel).
-func (h *createHandler) Finish(ctx context.Context, tx *engine.Tx, op *engine.Operation, reason string) error {
-	return h.s.finishStack(ctx, tx, op, engine.ActionCreate, reason)
+func (h *stackHandler) Finish(ctx context.Context, tx *engine.Tx, op *engine.Operation, reason string) error {
+	return h.s.finishStack(ctx, tx, op, h.action, reason)
 }
 
 // finishStack moves a stack still IN_PROGRESS in action to FAILED, naming
@@ -163,19 +283,18 @@ func (s *Service) finishStack(ctx context.Context, tx *engine.Tx, op *engine.Ope
 // progressed reports whether any resource changed state; wake is the
 // earliest time a waiting resource wants a Check.
 func (s *Service) actAll(ctx context.Context, run *engine.Run, stack *engine.Resource, pl *plan,
-	byName map[string]*engine.Resource, todo, inProgress []*engine.Resource) (progressed bool, wake time.Time, err error) {
-	jobs := append(append([]*engine.Resource{}, todo...), inProgress...)
+	byName map[string]*engine.Resource, jobs []job) (progressed bool, wake time.Time, err error) {
 	changes := make([]*resourceChange, len(jobs))
 	errs := make([]error, len(jobs))
 	sem := make(chan struct{}, maxParallel)
 	var wg sync.WaitGroup
-	for i, r := range jobs {
+	for i, j := range jobs {
 		wg.Add(1)
 		sem <- struct{}{}
 		go func() {
 			defer wg.Done()
 			defer func() { <-sem }()
-			changes[i], errs[i] = s.actOne(ctx, stack, pl, byName, r)
+			changes[i], errs[i] = s.actOne(ctx, stack, pl, byName, j)
 		}()
 	}
 	wg.Wait()
@@ -233,18 +352,20 @@ type resourceChange struct {
 	wake       time.Time
 }
 
-// actOne starts (INIT) or checks (IN_PROGRESS) one resource and returns
-// the state changes to commit.
+// actOne starts (INIT, or changed on update) or checks (IN_PROGRESS) one
+// resource and returns the state changes to commit.
 func (s *Service) actOne(ctx context.Context, stack *engine.Resource, pl *plan,
-	byName map[string]*engine.Resource, r *engine.Resource) (*resourceChange, error) {
+	byName map[string]*engine.Resource, j job) (*resourceChange, error) {
+	r, act := j.r, j.action
+	starting := r.Status != engine.StatusInProgress
 	fail := func(reason string) (*resourceChange, error) {
 		c := &resourceChange{progressed: true}
-		if r.Action == engine.ActionInit {
-			c.updates = append(c.updates, &engine.ResourceUpdateParams{ID: r.ID, Action: engine.ActionCreate,
+		if starting {
+			c.updates = append(c.updates, &engine.ResourceUpdateParams{ID: r.ID, Action: act,
 				Status: engine.StatusInProgress, StatusReason: "state changed"})
 		}
-		c.updates = append(c.updates, &engine.ResourceUpdateParams{ID: r.ID, Action: engine.ActionCreate,
-			Status: engine.StatusFailed, StatusReason: reason})
+		c.updates = append(c.updates, &engine.ResourceUpdateParams{ID: r.ID, Action: act,
+			Status: engine.StatusFailed, StatusReason: fmt.Sprintf("%s", reason)})
 		return c, nil
 	}
 	pr := pl.byName[r.Name]
@@ -257,7 +378,9 @@ func (s *Service) actOne(ctx context.Context, stack *engine.Resource, pl *plan,
 		return nil, err
 	}
 	ref := StackRef{ID: stack.ID, Name: stack.Name, ProjectID: stack.ProjectID}
-	starting := r.Action == engine.ActionInit
+	if j.fresh {
+		st.Data, st.Attributes = nil, nil
+	}
 	var given, props map[string]any
 	if starting {
 		given, props, err = s.resolveProperties(ctx, pl, pr, stack, byName, typ)
@@ -296,7 +419,7 @@ func (s *Service) actOne(ctx context.Context, stack *engine.Resource, pl *plan,
 	if starting {
 		// CREATE_IN_PROGRESS carries the given properties as the event's
 		// resource_properties, as Heat's event does.
-		c.updates = append(c.updates, &engine.ResourceUpdateParams{ID: r.ID, Action: engine.ActionCreate,
+		c.updates = append(c.updates, &engine.ResourceUpdateParams{ID: r.ID, Action: act,
 			Status: engine.StatusInProgress, StatusReason: "state changed", Properties: mustJSON(props),
 			EventData: mustJSON(given), PhysicalID: out.PhysicalID})
 	}
@@ -322,23 +445,24 @@ func (s *Service) actOne(ctx context.Context, stack *engine.Resource, pl *plan,
 			reason = out.Reason
 		}
 	}
-	c.updates = append(c.updates, &engine.ResourceUpdateParams{ID: r.ID, Action: engine.ActionCreate, Status: status,
+	c.updates = append(c.updates, &engine.ResourceUpdateParams{ID: r.ID, Action: act, Status: status,
 		StatusReason: reason, PhysicalID: out.PhysicalID, Attributes: mustJSON(nst)})
 	return c, nil
 }
 
-// failCreate ends a create whose resource failed: other in-progress
-// resources are aborted and the stack is CREATE_FAILED with Heat's reason.
-func (s *Service) failCreate(ctx context.Context, run *engine.Run, stack *engine.Resource, inProgress []*engine.Resource, reason string) error {
+// failAction ends an action whose resource failed: other in-progress
+// resources are aborted and the stack is <ACTION>_FAILED with Heat's
+// reason ("Resource CREATE failed: ...").
+func (s *Service) failAction(ctx context.Context, run *engine.Run, stack *engine.Resource, action engine.Action, inProgress []*engine.Resource, reason string) error {
 	return run.Step(ctx, func(ctx context.Context, tx *engine.Tx) error {
 		for _, r := range inProgress {
-			if _, err := tx.UpdateResource(ctx, &engine.ResourceUpdateParams{ID: r.ID, Action: engine.ActionCreate,
-				Status: engine.StatusFailed, StatusReason: "CREATE aborted"}); err != nil {
+			if _, err := tx.UpdateResource(ctx, &engine.ResourceUpdateParams{ID: r.ID, Action: r.Action,
+				Status: engine.StatusFailed, StatusReason: fmt.Sprintf("%s aborted", r.Action)}); err != nil {
 				return err
 			}
 		}
-		_, err := tx.UpdateResource(ctx, &engine.ResourceUpdateParams{ID: stack.ID, Action: engine.ActionCreate,
-			Status: engine.StatusFailed, StatusReason: "Resource CREATE failed: " + reason})
+		_, err := tx.UpdateResource(ctx, &engine.ResourceUpdateParams{ID: stack.ID, Action: action,
+			Status: engine.StatusFailed, StatusReason: fmt.Sprintf("Resource %s failed: %s", action, reason)})
 		return err
 	})
 }

@@ -189,3 +189,79 @@ func TestStackLifecycle(t *testing.T) {
 		waitStatus(t, b, s.Ref(), "DELETE_COMPLETE")
 	})
 }
+
+const updateTemplate = `
+heat_template_version: pike
+parameters:
+  test_val:
+    type: string
+resources:
+  test:
+    type: OS::Heat::TestResource
+    properties:
+      value: {get_param: test_val}
+  keep:
+    type: OS::Heat::RandomString
+outputs:
+  output_value:
+    value: {get_attr: [test, output]}
+  keep:
+    value: {get_attr: [keep, value]}
+`
+
+func TestStackUpdate(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	ctx := context.Background()
+	s, err := b.svc.CreateStack(ctx, &stacks.CreateParams{Caller: stacks.Caller{ProjectID: project}, Name: "upd",
+		Template: []byte(updateTemplate), Parameters: map[string]any{"test_val": "one"}})
+	require.NoError(t, err)
+	ref := s.Ref()
+	created := waitStatus(t, b, ref, "CREATE_COMPLETE")
+	outputs := func(st *stacks.Stack) map[string]any {
+		m := map[string]any{}
+		for _, o := range st.Outputs {
+			m[o.Key] = o.Value
+		}
+		return m
+	}
+	require.Equal(t, "one", outputs(created)["output_value"])
+	keep := outputs(created)["keep"]
+
+	// PUT: new parameter value; the changed resource is updated, the
+	// unchanged one keeps its value.
+	require.NoError(t, b.svc.UpdateStack(ctx, &stacks.UpdateParams{Ref: ref, CreateParams: stacks.CreateParams{
+		Template: []byte(updateTemplate), Parameters: map[string]any{"test_val": "two"}}}))
+	updated := waitStatus(t, b, ref, "UPDATE_COMPLETE")
+	require.Equal(t, "two", outputs(updated)["output_value"])
+	require.Equal(t, keep, outputs(updated)["keep"])
+	r, err := b.svc.GetResource(ctx, ref, "test", nil)
+	require.NoError(t, err)
+	require.Equal(t, "UPDATE_COMPLETE", r.Action+"_"+r.Status)
+	r, err = b.svc.GetResource(ctx, ref, "keep", nil)
+	require.NoError(t, err)
+	require.Equal(t, "CREATE_COMPLETE", r.Action+"_"+r.Status)
+
+	// PATCH: parameters only, the stored template is kept.
+	require.NoError(t, b.svc.UpdateStack(ctx, &stacks.UpdateParams{Ref: ref, Existing: true, CreateParams: stacks.CreateParams{
+		Parameters: map[string]any{"test_val": "three"}}}))
+	patched := waitStatus(t, b, ref, "UPDATE_COMPLETE")
+	require.Equal(t, "three", outputs(patched)["output_value"])
+
+	// A template without "keep" deletes it; a new resource is created.
+	smaller := "heat_template_version: pike\nresources:\n  other:\n    type: OS::Heat::None\n"
+	require.NoError(t, b.svc.UpdateStack(ctx, &stacks.UpdateParams{Ref: ref, CreateParams: stacks.CreateParams{Template: []byte(smaller)}}))
+	waitStatus(t, b, ref, "UPDATE_COMPLETE")
+	rs, err := b.svc.ListResources(ctx, ref, &stacks.ResourceListParams{})
+	require.NoError(t, err)
+	require.Len(t, rs, 1)
+	require.Equal(t, "other", rs[0].Name)
+	require.Equal(t, "CREATE_COMPLETE", rs[0].Action+"_"+rs[0].Status)
+
+	// A bad update is refused up front and changes nothing.
+	err = b.svc.UpdateStack(ctx, &stacks.UpdateParams{Ref: ref, CreateParams: stacks.CreateParams{Template: []byte("heat_template_version: 1999-01-01\n")}})
+	require.Equal(t, engine.KindInvalid, engine.KindOf(err))
+	got, err := b.svc.GetStack(ctx, ref, false)
+	require.NoError(t, err)
+	require.Equal(t, "UPDATE_COMPLETE", got.Action+"_"+got.Status)
+}

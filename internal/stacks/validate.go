@@ -214,14 +214,6 @@ func (s *Service) ActStack(ctx context.Context, ref StackRef, action string) err
 	return notSupported("stack.action", fmt.Sprintf("Stack action %s", action))
 }
 
-// UpdateStack implements API. Update is not done yet.
-func (s *Service) UpdateStack(ctx context.Context, p *UpdateParams) error {
-	if _, err := s.loadStack(ctx, p.Ref); err != nil {
-		return err
-	}
-	return notSupported("stack.update", "Stack update")
-}
-
 // PreviewStack implements API: the stack as create would make it, with
 // its resources in INIT_COMPLETE and their properties as given.
 func (s *Service) PreviewStack(_ context.Context, p *CreateParams) (*Stack, []*Resource, error) {

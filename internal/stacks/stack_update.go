@@ -1,0 +1,136 @@
+package stacks
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/kilnhq/kiln/internal/engine"
+)
+
+// UpdateStack implements API. PUT replaces the template, parameters and
+// environment; PATCH (Existing) keeps what is not given. The stack goes
+// UPDATE_IN_PROGRESS at once and an update operation brings its resources
+// to the new plan: new ones are created, changed ones updated (a changed
+// type or changed properties re-run the type with the new properties),
+// removed ones deleted.
+func (s *Service) UpdateStack(ctx context.Context, p *UpdateParams) error {
+	const op = "stack.update"
+	stack, err := s.loadStack(ctx, p.Ref)
+	if err != nil {
+		return err
+	}
+	if stack.DeletedAt != nil {
+		return stackNotFound(op, p.Ref.Name)
+	}
+	switch {
+	case stack.Action == engine.ActionDelete:
+		return &engine.Error{Kind: engine.KindInvalid, Code: "NotSupported", Op: op,
+			Msg: "Updating a stack when it is deleting is not supported."}
+	case stack.Action == engine.ActionSuspend && stack.Status == engine.StatusComplete:
+		return &engine.Error{Kind: engine.KindInvalid, Code: "NotSupported", Op: op,
+			Msg: "Updating a stack when it is suspended is not supported."}
+	case stack.Status == engine.StatusInProgress:
+		return &engine.Error{Kind: engine.KindConflict, Code: "ActionInProgress", Op: op,
+			Msg: fmt.Sprintf("Stack %s already has an action (%s) in progress.", stack.Name, stack.Action)}
+	}
+	old, st, err := decodeStack(stack)
+	if err != nil {
+		return err
+	}
+	req := p.CreateParams
+	req.Name = stack.Name
+	req.Caller.ProjectID = stack.ProjectID
+	if req.Caller.UserName == "" {
+		req.Caller.UserName = old.Owner
+	}
+	var envMap map[string]any
+	if p.Existing {
+		if len(req.Template) == 0 {
+			req.Template = old.Template
+		}
+		params := map[string]any{}
+		for k, v := range old.Parameters {
+			params[k] = v
+		}
+		for _, k := range p.ClearParameters {
+			delete(params, k)
+		}
+		for k, v := range p.Parameters {
+			params[k] = v
+		}
+		req.Parameters = params
+		if len(req.Environment) == 0 {
+			envMap = old.Environment
+		}
+		files := map[string]string{}
+		for k, v := range old.Files {
+			files[k] = v
+		}
+		for k, v := range p.Files {
+			files[k] = v
+		}
+		req.Files = files
+		if req.Tags == nil {
+			req.Tags = old.Tags
+		}
+		if req.TimeoutMins == nil {
+			t := old.TimeoutMins
+			req.TimeoutMins = &t
+		}
+		if req.DisableRollback == nil {
+			d := old.DisableRollback
+			req.DisableRollback = &d
+		}
+	}
+	def, pl, err := s.newStackWithEnv(&req, stack.ID, envMap)
+	if err != nil {
+		return err
+	}
+	opID := engine.NewUUID()
+	err = s.e.InTx(ctx, func(ctx context.Context, tx *engine.Tx) error {
+		st.OperationID = opID
+		st.Parameters = paramStrings(pl.params)
+		if _, err := tx.UpdateResource(ctx, &engine.ResourceUpdateParams{ID: stack.ID, ExpectedVersion: stack.Version,
+			Action: engine.ActionUpdate, Status: engine.StatusInProgress, StatusReason: "Stack UPDATE started",
+			Properties: mustJSON(def), Attributes: mustJSON(st)}); err != nil {
+			return err
+		}
+		existing, err := tx.ListResources(ctx, &engine.ResourceListParams{ProjectID: stack.ProjectID, ParentID: stack.ID})
+		if err != nil {
+			return err
+		}
+		have := map[string]*engine.Resource{}
+		for _, r := range existing {
+			have[r.Name] = r
+		}
+		for _, pr := range pl.resources {
+			rs := &resourceState{Description: pr.def.Description, DependsOn: pr.deps, RequiredBy: pr.requiredBy}
+			if r := have[pr.name]; r != nil {
+				// Keep the resource; refresh its place in the graph.
+				cur, _, err := decodeResource(r)
+				if err != nil {
+					return err
+				}
+				cur.Description, cur.DependsOn, cur.RequiredBy = rs.Description, rs.DependsOn, rs.RequiredBy
+				if _, err := tx.UpdateResource(ctx, &engine.ResourceUpdateParams{ID: r.ID, Action: r.Action,
+					Status: r.Status, StatusReason: r.StatusReason, Attributes: mustJSON(cur)}); err != nil {
+					return err
+				}
+				continue
+			}
+			if _, err := tx.CreateResource(ctx, &engine.ResourceCreateParams{
+				ProjectID: stack.ProjectID, ParentID: stack.ID, Type: pr.typ, Name: pr.name,
+				Action: engine.ActionInit, Status: engine.StatusComplete, Attributes: mustJSON(rs),
+			}); err != nil {
+				return err
+			}
+		}
+		_, _, err = tx.Submit(ctx, &engine.SubmitParams{
+			ID: opID, Type: OperationTypeUpdate, ProjectID: stack.ProjectID, ResourceID: stack.ID,
+			Input: stackOpInput{StackID: stack.ID}, Timeout: time.Duration(def.TimeoutMins) * time.Minute, MaxAttempts: 10,
+		})
+		return err
+	})
+	return err
+}
