@@ -107,21 +107,46 @@ func (s *Service) buildPlan(in *planInput) (*plan, error) {
 		return nil, &engine.Error{Kind: engine.KindInvalid, Code: "RequestLimitExceeded", Op: "stack.validate",
 			Msg: fmt.Sprintf("Request limit exceeded: You have reached the maximum resources per stack, %d. Please delete some resources.", s.cfg.MaxResourcesPerStack)}
 	}
-	// Every type must exist and every resource's properties must validate
-	// (values that depend on other resources are deferred).
+	// Heat's stack validation, with each resource's type and properties
+	// checked in dependency order (values that depend on other resources
+	// are deferred).
 	vctx := &evalContext{pl: pl, validating: true}
-	for _, pr := range pl.resources {
-		typ, ok := s.types.Get(pr.typ)
-		if !ok {
-			return nil, unknownType(pr.name, pr.typ)
-		}
-		given, err := tmpl.ResolveProperties(vctx, pr.name)
-		if err != nil {
-			return nil, err
-		}
-		if _, err := ValidateProperties(pr.name, typ.Schema(), given); err != nil {
-			return nil, err
-		}
+	err = tmpl.Validate(conds, &hot.ValidateOptions{
+		AttributeExists: func(resource, attribute string) bool {
+			pr := pl.byName[resource]
+			if pr == nil {
+				return false
+			}
+			typ, ok := s.types.Get(pr.typ)
+			if !ok {
+				return true // reported as an unknown type instead
+			}
+			sc := typ.Schema()
+			if sc.AnyAttributes || attribute == "show" {
+				return true
+			}
+			_, ok = sc.Attributes[attribute]
+			return ok
+		},
+		ResourceFunc: func(name string) error {
+			pr := pl.byName[name]
+			if pr == nil {
+				return nil
+			}
+			typ, ok := s.types.Get(pr.typ)
+			if !ok {
+				return unknownType(pr.name, pr.typ)
+			}
+			given, err := tmpl.ResolveProperties(vctx, pr.name)
+			if err != nil {
+				return err
+			}
+			_, err = ValidateProperties(pr.name, typ.Schema(), given)
+			return err
+		},
+	})
+	if err != nil {
+		return nil, err
 	}
 	return pl, nil
 }
