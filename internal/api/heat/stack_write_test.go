@@ -202,23 +202,25 @@ func TestStackUpdate(t *testing.T) {
 			})
 		}
 	})
-	t.Run("Put", func(t *testing.T) {
+	t.Run("PutThenPatch", func(t *testing.T) {
 		t.Parallel()
-		body := fmt.Sprintf(`{"template": %q, "converge": true}`, minimalTemplate)
+		// One at a time: each waits for the stack to settle.
+		body := fmt.Sprintf(`{"template": %q, "converge": true, "tags": "t1"}`, samplesTemplate)
 		rec := b.do(t, req{method: http.MethodPut, path: path, body: body, token: identity.RoleMember})
 		if notYet(t, rec, rec.Body.String()) {
 			return
 		}
 		require.Equal(t, http.StatusAccepted, rec.Code, rec.Body.String())
+		require.Equal(t, "application/json", rec.Header().Get("Content-Type"))
 		b.requireGolden(t, "stack_update.Accepted", rec.Body.Bytes())
-	})
-	t.Run("PatchParametersOnly", func(t *testing.T) {
-		t.Parallel()
-		rec := b.do(t, req{method: http.MethodPatch, path: path, body: `{"parameters": {}}`, token: identity.RoleMember})
-		if notYet(t, rec, rec.Body.String()) {
-			return
-		}
+		s := b.waitStack(t, ref, "UPDATE_COMPLETE")
+		require.Equal(t, "12", s.Parameters["len"])
+		require.Equal(t, []string{"t1"}, s.Tags)
+
+		rec = b.do(t, req{method: http.MethodPatch, path: path, body: `{"parameters": {"len": 20}}`, token: identity.RoleMember})
 		require.Equal(t, http.StatusAccepted, rec.Code, rec.Body.String())
+		s = b.waitStack(t, ref, "UPDATE_COMPLETE")
+		require.Equal(t, "20", s.Parameters["len"])
 	})
 	t.Run("PreviewUpdate", func(t *testing.T) {
 		t.Parallel()
