@@ -101,4 +101,17 @@ type API interface {
 	TemplateVersions(ctx context.Context) ([]TemplateVersion, error)
 	UpdateStack(ctx context.Context, p *UpdateParams) error
 	Validate(ctx context.Context, p *ValidateParams) (*ValidateResult, error)
+
+	// Software configs and deployments (Heat's /software_configs and
+	// /software_deployments), scoped by project.
+	CreateSoftwareConfig(ctx context.Context, c *SoftwareConfig) (*SoftwareConfig, error)
+	CreateSoftwareDeployment(ctx context.Context, d *SoftwareDeployment) (*SoftwareDeployment, error)
+	DeleteSoftwareConfig(ctx context.Context, projectID, id string) error
+	DeleteSoftwareDeployment(ctx context.Context, projectID, id string) error
+	GetSoftwareConfig(ctx context.Context, projectID, id string) (*SoftwareConfig, error)
+	GetSoftwareDeployment(ctx context.Context, projectID, id string) (*SoftwareDeployment, error)
+	ListSoftwareConfigs(ctx context.Context, projectID string, limit int, marker string) ([]*SoftwareConfig, error)
+	ListSoftwareDeployments(ctx context.Context, projectID, serverID string) ([]*SoftwareDeployment, error)
+	SoftwareDeploymentMetadata(ctx context.Context, projectID, serverID string) ([]map[string]any, error)
+	UpdateSoftwareDeployment(ctx context.Context, projectID, id string, u *SoftwareDeploymentUpdate) (*SoftwareDeployment, error)
 }
