@@ -13,7 +13,7 @@ import (
 
 // gabbiSkip lists gabbi files or tests Kiln does not pass yet; each entry
 // is named in docs/heat.md. Keep it empty when everything passes.
-var gabbiSkip = []string{"softwareconfig"}
+var gabbiSkip = []string{}
 
 // TestHeatGabbits runs heat-tempest-plugin's API conformance suite (the
 // shared conformance/heat-gabbits, 47 gabbi tests) with Debian's gabbi-run

@@ -94,6 +94,10 @@ func Patterns() []string {
 		"GET /versions",
 		"/v1/{project_id}/build_info",
 		"/v1/{project_id}/resource_types",
+		"/v1/{project_id}/software_configs",
+		"/v1/{project_id}/software_configs/",
+		"/v1/{project_id}/software_deployments",
+		"/v1/{project_id}/software_deployments/",
 		"/v1/{project_id}/resource_types/",
 		"/v1/{project_id}/stacks",
 		"/v1/{project_id}/stacks/",
@@ -252,6 +256,20 @@ var controllers = [][]*route{
 	},
 	{ // build info
 		{url: "/build_info", method: "GET", policy: "build_info:build_info", action: identity.ActionStackList, handle: (*Handler).buildInfo},
+	},
+	{ // software configs (read and write as stacks are)
+		{url: "/software_configs", method: "GET", policy: "software_configs:global_index", action: identity.ActionStackList, handle: (*Handler).softwareConfigList},
+		{url: "/software_configs", method: "POST", policy: "software_configs:create", action: identity.ActionStackCreate, handle: (*Handler).softwareConfigCreate},
+		{url: "/software_configs/{config_id}", method: "GET", policy: "software_configs:show", action: identity.ActionStackGet, handle: (*Handler).softwareConfigShow},
+		{url: "/software_configs/{config_id}", method: "DELETE", policy: "software_configs:delete", action: identity.ActionStackDelete, handle: (*Handler).softwareConfigDelete},
+	},
+	{ // software deployments
+		{url: "/software_deployments", method: "GET", policy: "software_deployments:index", action: identity.ActionStackList, handle: (*Handler).softwareDeploymentList},
+		{url: "/software_deployments", method: "POST", policy: "software_deployments:create", action: identity.ActionStackCreate, handle: (*Handler).softwareDeploymentCreate},
+		{url: "/software_deployments/metadata/{server_id}", method: "GET", policy: "software_deployments:metadata", action: identity.ActionStackGet, handle: (*Handler).softwareDeploymentMetadata},
+		{url: "/software_deployments/{deployment_id}", method: "GET", policy: "software_deployments:show", action: identity.ActionStackGet, handle: (*Handler).softwareDeploymentShow},
+		{url: "/software_deployments/{deployment_id}", method: "PUT", policy: "software_deployments:update", action: identity.ActionStackUpdate, handle: (*Handler).softwareDeploymentUpdate},
+		{url: "/software_deployments/{deployment_id}", method: "DELETE", policy: "software_deployments:delete", action: identity.ActionStackDelete, handle: (*Handler).softwareDeploymentDelete},
 	},
 }
 
