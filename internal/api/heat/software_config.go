@@ -4,116 +4,166 @@ import (
 	"encoding/json"
 	"net/http"
 
+	"github.com/kilnhq/kiln/internal/identity"
 	"github.com/kilnhq/kiln/internal/stacks"
 )
 
-// Software configs and deployments (heat/api/openstack/v1/
-// software_configs.py, software_deployments.py).
-
+// softwareConfigWire is heat.engine.api.format_software_config; the list
+// leaves out config, inputs, outputs and options and adds project for an
+// admin.
 type softwareConfigWire struct {
-	Config       string         `json:"config"`
-	CreationTime string         `json:"creation_time"`
-	Group        string         `json:"group"`
 	ID           string         `json:"id"`
-	Inputs       []any          `json:"inputs"`
 	Name         string         `json:"name"`
-	Options      map[string]any `json:"options"`
-	Outputs      []any          `json:"outputs"`
-}
-
-type softwareConfigSummary struct {
-	CreationTime string `json:"creation_time"`
-	Group        string `json:"group"`
-	ID           string `json:"id"`
-	Name         string `json:"name"`
-}
-
-type softwareDeploymentWire struct {
-	Action       string         `json:"action"`
-	ConfigID     string         `json:"config_id"`
+	Group        string         `json:"group"`
+	Config       *string        `json:"config,omitempty"`
+	Inputs       []any          `json:"inputs,omitempty"`
+	Outputs      []any          `json:"outputs,omitempty"`
+	Options      map[string]any `json:"options,omitempty"`
 	CreationTime string         `json:"creation_time"`
-	ID           string         `json:"id"`
-	InputValues  map[string]any `json:"input_values"`
-	OutputValues map[string]any `json:"output_values"`
-	ServerID     string         `json:"server_id"`
-	Status       string         `json:"status"`
-	StatusReason string         `json:"status_reason"`
-	UpdatedTime  *string        `json:"updated_time"`
+	Project      string         `json:"project,omitempty"`
 }
 
-func configWire(c *stacks.SoftwareConfig) *softwareConfigWire {
-	return &softwareConfigWire{Config: c.Config, CreationTime: isoTime(c.CreatedAt), Group: c.Group, ID: c.ID,
-		Inputs: c.Inputs, Name: c.Name, Options: c.Options, Outputs: c.Outputs}
-}
-
-func deploymentWire(d *stacks.SoftwareDeployment) *softwareDeploymentWire {
-	return &softwareDeploymentWire{Action: d.Action, ConfigID: d.ConfigID, CreationTime: isoTime(d.CreatedAt), ID: d.ID,
-		InputValues: d.InputValues, OutputValues: d.OutputValues, ServerID: d.ServerID, Status: d.Status,
-		StatusReason: d.StatusReason, UpdatedTime: isoTimePtr(d.UpdatedAt)}
-}
-
-// field decodes one optional body member into v; absent keeps v.
-func (c *call) field(key string, v any) error {
-	raw, ok := c.body.fields[key]
-	if !ok || string(raw) == "null" {
-		return nil
-	}
-	if err := json.Unmarshal(raw, v); err != nil {
-		return badRequest("software_config.decode", "Invalid value for "+key)
-	}
-	return nil
-}
-
-func (h *Handler) softwareConfigCreate(w http.ResponseWriter, c *call) error {
-	if !c.body.present() {
-		return errMalformed("software_config.create")
-	}
-	in := &stacks.SoftwareConfig{ProjectID: c.project}
-	for key, dst := range map[string]any{"name": &in.Name, "group": &in.Group, "config": &in.Config,
-		"inputs": &in.Inputs, "outputs": &in.Outputs, "options": &in.Options} {
-		if err := c.field(key, dst); err != nil {
-			return err
+func softwareConfigOut(c *stacks.SoftwareConfig, detail bool) *softwareConfigWire {
+	out := &softwareConfigWire{ID: c.ID, Name: c.Name, Group: c.Group, CreationTime: isoTime(c.CreatedAt)}
+	if detail {
+		cfg := c.Config
+		out.Config, out.Inputs, out.Outputs, out.Options = &cfg, c.Inputs, c.Outputs, c.Options
+		if out.Inputs == nil {
+			out.Inputs = []any{}
+		}
+		if out.Outputs == nil {
+			out.Outputs = []any{}
+		}
+		if out.Options == nil {
+			out.Options = map[string]any{}
 		}
 	}
-	out, err := h.stacks.CreateSoftwareConfig(c.r.Context(), in)
-	if err != nil {
-		return err
+	return out
+}
+
+// softwareDeploymentWire is heat.engine.api.format_software_deployment.
+type softwareDeploymentWire struct {
+	ID           string         `json:"id"`
+	ServerID     string         `json:"server_id"`
+	InputValues  map[string]any `json:"input_values"`
+	OutputValues map[string]any `json:"output_values"`
+	Action       string         `json:"action"`
+	Status       string         `json:"status"`
+	StatusReason string         `json:"status_reason"`
+	ConfigID     string         `json:"config_id"`
+	CreationTime string         `json:"creation_time"`
+	UpdatedTime  *string        `json:"updated_time,omitempty"`
+}
+
+func softwareDeploymentOut(d *stacks.SoftwareDeployment) *softwareDeploymentWire {
+	out := &softwareDeploymentWire{ID: d.ID, ServerID: d.ServerID, InputValues: d.InputValues, OutputValues: d.OutputValues,
+		Action: d.Action, Status: d.Status, StatusReason: d.StatusReason, ConfigID: d.ConfigID,
+		CreationTime: isoTime(d.CreatedAt), UpdatedTime: isoTimePtr(d.UpdatedAt)}
+	if out.InputValues == nil {
+		out.InputValues = map[string]any{}
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"software_config": configWire(out)})
+	if out.OutputValues == nil {
+		out.OutputValues = map[string]any{}
+	}
+	return out
+}
+
+// bodyField decodes body[key] into dst when present and not null; a
+// value of the wrong JSON type is a malformed request.
+func bodyField(b *requestBody, key string, dst any, op string) error {
+	if b.isNull(key) {
+		return nil
+	}
+	if err := json.Unmarshal(b.fields[key], dst); err != nil {
+		return errMalformed(op)
+	}
 	return nil
 }
 
-func (h *Handler) softwareConfigShow(w http.ResponseWriter, c *call) error {
-	out, err := h.stacks.GetSoftwareConfig(c.r.Context(), c.project, c.vars["config_id"])
-	if err != nil {
-		return err
+// bodyText reads a field Heat stores as given: a string as is, any
+// other JSON value as its JSON text.
+func bodyText(b *requestBody, key string) string {
+	if b.isNull(key) {
+		return ""
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"software_config": configWire(out)})
-	return nil
+	var s string
+	if json.Unmarshal(b.fields[key], &s) == nil {
+		return s
+	}
+	return string(b.fields[key])
 }
 
+// softwareConfigList is GET /software_configs: ?limit, ?marker,
+// ?global_tenant.
 func (h *Handler) softwareConfigList(w http.ResponseWriter, c *call) error {
+	if v, ok := c.q.get("global_tenant"); ok {
+		global, err := extractBool("global_tenant", v)
+		if err != nil {
+			return err
+		}
+		if global {
+			if err := h.authorize(c, "software_configs:global_index", identity.ActionStackListGlobal); err != nil {
+				return err
+			}
+		}
+	}
 	limit := 0
-	if v, ok := c.q.get("limit"); ok {
-		n, err := extractInt("limit", v, false, false)
+	if v, ok := c.q.single("limit"); ok {
+		n, err := extractInt("limit", v, true, false)
 		if err != nil {
 			return err
 		}
 		limit = n
 	}
-	marker, _ := c.q.get("marker")
-	cs, err := h.stacks.ListSoftwareConfigs(c.r.Context(), c.project, limit, marker)
+	marker, _ := c.q.single("marker")
+	list, err := h.stacks.ListSoftwareConfigs(c.r.Context(), c.project, limit, marker)
 	if err != nil {
 		return err
 	}
-	out := make([]softwareConfigSummary, len(cs))
-	for i, x := range cs {
-		out[i] = softwareConfigSummary{CreationTime: isoTime(x.CreatedAt), Group: x.Group, ID: x.ID, Name: x.Name}
+	out := make([]*softwareConfigWire, 0, len(list))
+	for _, sc := range list {
+		o := softwareConfigOut(sc, false)
+		if c.admin() {
+			o.Project = sc.ProjectID
+		}
+		out = append(out, o)
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"software_configs": out})
 	return nil
 }
 
+// softwareConfigCreate is POST /software_configs: 200 with the config.
+func (h *Handler) softwareConfigCreate(w http.ResponseWriter, c *call) error {
+	const op = "software_config.create"
+	if !c.body.present() {
+		return errMalformed(op)
+	}
+	sc := &stacks.SoftwareConfig{ProjectID: c.project, Config: bodyText(c.body, "config")}
+	for key, dst := range map[string]any{"name": &sc.Name, "group": &sc.Group, "inputs": &sc.Inputs,
+		"outputs": &sc.Outputs, "options": &sc.Options} {
+		if err := bodyField(c.body, key, dst, op); err != nil {
+			return err
+		}
+	}
+	out, err := h.stacks.CreateSoftwareConfig(c.r.Context(), sc)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"software_config": softwareConfigOut(out, true)})
+	return nil
+}
+
+// softwareConfigShow is GET /software_configs/{id}.
+func (h *Handler) softwareConfigShow(w http.ResponseWriter, c *call) error {
+	sc, err := h.stacks.GetSoftwareConfig(c.r.Context(), c.project, c.vars["config_id"])
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"software_config": softwareConfigOut(sc, true)})
+	return nil
+}
+
+// softwareConfigDelete is DELETE /software_configs/{id}: 204.
 func (h *Handler) softwareConfigDelete(w http.ResponseWriter, c *call) error {
 	if err := h.stacks.DeleteSoftwareConfig(c.r.Context(), c.project, c.vars["config_id"]); err != nil {
 		return err
@@ -122,103 +172,100 @@ func (h *Handler) softwareConfigDelete(w http.ResponseWriter, c *call) error {
 	return nil
 }
 
-func (h *Handler) softwareDeploymentCreate(w http.ResponseWriter, c *call) error {
-	if !c.body.present() {
-		return errMalformed("software_deployment.create")
-	}
-	in := &stacks.SoftwareDeployment{ProjectID: c.project}
-	for key, dst := range map[string]any{"config_id": &in.ConfigID, "server_id": &in.ServerID, "action": &in.Action,
-		"status": &in.Status, "status_reason": &in.StatusReason, "input_values": &in.InputValues} {
-		if err := c.field(key, dst); err != nil {
-			return err
-		}
-	}
-	out, err := h.stacks.CreateSoftwareDeployment(c.r.Context(), in)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"software_deployment": deploymentWire(out)})
-	return nil
-}
-
-func (h *Handler) softwareDeploymentShow(w http.ResponseWriter, c *call) error {
-	out, err := h.stacks.GetSoftwareDeployment(c.r.Context(), c.project, c.vars["deployment_id"])
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"software_deployment": deploymentWire(out)})
-	return nil
-}
-
+// softwareDeploymentList is GET /software_deployments[?server_id=].
 func (h *Handler) softwareDeploymentList(w http.ResponseWriter, c *call) error {
-	server, _ := c.q.get("server_id")
-	ds, err := h.stacks.ListSoftwareDeployments(c.r.Context(), c.project, server)
+	serverID, _ := c.q.single("server_id")
+	list, err := h.stacks.ListSoftwareDeployments(c.r.Context(), c.project, serverID)
 	if err != nil {
 		return err
 	}
-	out := make([]*softwareDeploymentWire, len(ds))
-	for i, d := range ds {
-		out[i] = deploymentWire(d)
+	out := make([]*softwareDeploymentWire, 0, len(list))
+	for _, d := range list {
+		out = append(out, softwareDeploymentOut(d))
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"software_deployments": out})
 	return nil
 }
 
-func (h *Handler) softwareDeploymentUpdate(w http.ResponseWriter, c *call) error {
-	if !c.body.present() {
-		return errMalformed("software_deployment.update")
-	}
-	u := &stacks.SoftwareDeploymentUpdate{}
-	str := func(key string) (*string, error) {
-		if _, ok := c.body.fields[key]; !ok {
-			return nil, nil
-		}
-		var s string
-		if err := c.field(key, &s); err != nil {
-			return nil, err
-		}
-		return &s, nil
-	}
-	var err error
-	if u.Action, err = str("action"); err != nil {
-		return err
-	}
-	if u.ConfigID, err = str("config_id"); err != nil {
-		return err
-	}
-	if u.Status, err = str("status"); err != nil {
-		return err
-	}
-	if u.StatusReason, err = str("status_reason"); err != nil {
-		return err
-	}
-	if err := c.field("input_values", &u.InputValues); err != nil {
-		return err
-	}
-	if err := c.field("output_values", &u.OutputValues); err != nil {
-		return err
-	}
-	out, err := h.stacks.UpdateSoftwareDeployment(c.r.Context(), c.project, c.vars["deployment_id"], u)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"software_deployment": deploymentWire(out)})
-	return nil
-}
-
-func (h *Handler) softwareDeploymentDelete(w http.ResponseWriter, c *call) error {
-	if err := h.stacks.DeleteSoftwareDeployment(c.r.Context(), c.project, c.vars["deployment_id"]); err != nil {
-		return err
-	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
-}
-
+// softwareDeploymentMetadata is GET /software_deployments/metadata/{server}.
 func (h *Handler) softwareDeploymentMetadata(w http.ResponseWriter, c *call) error {
 	md, err := h.stacks.SoftwareDeploymentMetadata(c.r.Context(), c.project, c.vars["server_id"])
 	if err != nil {
 		return err
 	}
+	if md == nil {
+		md = []map[string]any{}
+	}
 	writeJSON(w, http.StatusOK, map[string]any{"metadata": md})
+	return nil
+}
+
+// softwareDeploymentCreate is POST /software_deployments: 200 with the
+// deployment.
+func (h *Handler) softwareDeploymentCreate(w http.ResponseWriter, c *call) error {
+	const op = "software_deployment.create"
+	if !c.body.present() {
+		return errMalformed(op)
+	}
+	d := &stacks.SoftwareDeployment{ProjectID: c.project, ConfigID: bodyText(c.body, "config_id"),
+		ServerID: bodyText(c.body, "server_id"), Action: bodyText(c.body, "action"), Status: bodyText(c.body, "status"),
+		StatusReason: bodyText(c.body, "status_reason")}
+	if err := bodyField(c.body, "input_values", &d.InputValues, op); err != nil {
+		return err
+	}
+	out, err := h.stacks.CreateSoftwareDeployment(c.r.Context(), d)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"software_deployment": softwareDeploymentOut(out)})
+	return nil
+}
+
+// softwareDeploymentShow is GET /software_deployments/{id}.
+func (h *Handler) softwareDeploymentShow(w http.ResponseWriter, c *call) error {
+	d, err := h.stacks.GetSoftwareDeployment(c.r.Context(), c.project, c.vars["deployment_id"])
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"software_deployment": softwareDeploymentOut(d)})
+	return nil
+}
+
+// softwareDeploymentUpdate is PUT /software_deployments/{id}: the fields
+// given and not null replace the stored ones; 200 with the deployment.
+func (h *Handler) softwareDeploymentUpdate(w http.ResponseWriter, c *call) error {
+	const op = "software_deployment.update"
+	if !c.body.present() {
+		return errMalformed(op)
+	}
+	u := &stacks.SoftwareDeploymentUpdate{}
+	text := func(key string) *string {
+		if c.body.isNull(key) {
+			return nil
+		}
+		s := bodyText(c.body, key)
+		return &s
+	}
+	u.ConfigID, u.Action, u.Status, u.StatusReason = text("config_id"), text("action"), text("status"), text("status_reason")
+	if err := bodyField(c.body, "input_values", &u.InputValues, op); err != nil {
+		return err
+	}
+	if err := bodyField(c.body, "output_values", &u.OutputValues, op); err != nil {
+		return err
+	}
+	d, err := h.stacks.UpdateSoftwareDeployment(c.r.Context(), c.project, c.vars["deployment_id"], u)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"software_deployment": softwareDeploymentOut(d)})
+	return nil
+}
+
+// softwareDeploymentDelete is DELETE /software_deployments/{id}: 204.
+func (h *Handler) softwareDeploymentDelete(w http.ResponseWriter, c *call) error {
+	if err := h.stacks.DeleteSoftwareDeployment(c.r.Context(), c.project, c.vars["deployment_id"]); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
 	return nil
 }
