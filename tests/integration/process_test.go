@@ -36,7 +36,7 @@ type proc struct {
 // startKiln runs kiln serve with args on a free loopback port (so that
 // --public-url, derived from --listen, is right) and waits until /readyz
 // answers 200.
-func startKiln(t *testing.T, args ...string) *proc {
+func startKiln(t testing.TB, args ...string) *proc {
 	t.Helper()
 	cmd := exec.Command(kilnBin, append([]string{"serve", "--listen", freePort(t), "--log-format", "json", "--log-level", "info"}, args...)...)
 	cmd.Env = append(os.Environ(), "KILN_ADMIN_PASSWORD="+adminPassword, "KILN_ADMIN_PROJECT_ID="+adminProjectID)
@@ -94,21 +94,21 @@ func (p *proc) Logs() string {
 }
 
 // kill sends SIGKILL and reaps the process.
-func (p *proc) kill(t *testing.T) {
+func (p *proc) kill(t testing.TB) {
 	t.Helper()
 	require.NoError(t, p.cmd.Process.Signal(syscall.SIGKILL))
 	_ = p.cmd.Wait()
 }
 
 // terminate sends SIGTERM and checks the process exits 0 (graceful).
-func (p *proc) terminate(t *testing.T) {
+func (p *proc) terminate(t testing.TB) {
 	t.Helper()
 	require.NoError(t, p.cmd.Process.Signal(syscall.SIGTERM))
 	require.NoError(t, p.cmd.Wait(), "graceful shutdown exits 0; logs:\n%s", p.Logs())
 }
 
 // token gets a project-scoped admin token with the Keystone password method.
-func token(t *testing.T, baseURL string) string {
+func token(t testing.TB, baseURL string) string {
 	t.Helper()
 	body := fmt.Sprintf(`{"auth":{"identity":{"methods":["password"],"password":{"user":{"name":"admin","domain":{"id":"default"},"password":%q}}},"scope":{"project":{"id":%q}}}}`, adminPassword, adminProjectID)
 	resp, err := http.Post(baseURL+"/v3/auth/tokens", "application/json", strings.NewReader(body))
@@ -122,7 +122,7 @@ func token(t *testing.T, baseURL string) string {
 }
 
 // call does one JSON request and decodes the answer into out (may be nil).
-func call(t *testing.T, method, url, tok string, body any, out any) int {
+func call(t testing.TB, method, url, tok string, body any, out any) int {
 	t.Helper()
 	var rd io.Reader
 	if body != nil {
