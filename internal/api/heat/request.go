@@ -72,9 +72,8 @@ func (q query) getAll(key string) []string {
 	return out
 }
 
-// nonEmpty returns the values of key Heat's get_allowed_params keeps: a
-// single parameter's last value or every value of a multi parameter,
-// dropped altogether when empty.
+// single is get_allowed_params's PARAM_TYPE_SINGLE: the last value of
+// key, reported absent when empty.
 func (q query) single(key string) (string, bool) {
 	v, ok := q.get(key)
 	return v, ok && v != ""

@@ -280,13 +280,16 @@ type urlGroup struct {
 	allow string
 }
 
-var controllerURLs [][]urlGroup
+// controllerURLs are each controller's URL groups, in registration order.
+var controllerURLs = urlGroups(controllers)
 
 // rejectMethods are the methods Heat answers 405 for when a URL lacks
 // them; others (besides OPTIONS) are not routed at all.
 var rejectMethods = []string{"HEAD", "GET", "POST", "PUT", "PATCH", "DELETE"}
 
-func init() {
+// urlGroups parses the routes' templates and groups them by URL.
+func urlGroups(controllers [][]*route) [][]urlGroup {
+	var out [][]urlGroup
 	for _, routes := range controllers {
 		var groups []urlGroup
 		index := map[string]int{}
@@ -303,8 +306,9 @@ func init() {
 			}
 			groups[i].allow += rt.method
 		}
-		controllerURLs = append(controllerURLs, groups)
+		out = append(out, groups)
 	}
+	return out
 }
 
 // call is one request matched to a route.
