@@ -1,7 +1,10 @@
 package engine
 
 import (
+	"context"
 	"time"
+
+	"github.com/kilnhq/kiln/internal/store"
 )
 
 // Direct dispatch. River delivers every job durably, but it wakes its
@@ -62,4 +65,28 @@ func (e *Engine) stopDispatch() {
 	if e.dispatchCancel != nil {
 		e.dispatchCancel()
 	}
+}
+
+// dispatchDue runs at Start: the timers of a previous process are gone and
+// River promotes scheduled jobs only every few seconds, so this node picks
+// up at once (or at their wake time) the operations that are due: pending
+// ones and waiting ones with a wake time. Work leased by a live node
+// elsewhere is left alone by the lease check in work.
+func (e *Engine) dispatchDue(ctx context.Context) error {
+	far := e.Now().Add(100 * 365 * 24 * time.Hour)
+	rows, err := e.store.OperationListRecoverable(ctx, &store.OperationListRecoverableParams{Limit: 10000, Now: far})
+	if err != nil {
+		return err
+	}
+	for _, row := range rows {
+		if row.State == store.OperationStateRunning {
+			continue // the reaper or breakStaleLeases handles these
+		}
+		var at time.Time
+		if row.WakeAt != nil {
+			at = *row.WakeAt
+		}
+		e.dispatch(row.ID, at)
+	}
+	return nil
 }

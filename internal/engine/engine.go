@@ -166,6 +166,9 @@ func (e *Engine) Start(ctx context.Context) error {
 	e.stop, e.done, e.started = cancel, make(chan struct{}), true
 	e.dispatchCtx, e.dispatchCancel = context.WithCancel(context.WithoutCancel(ctx))
 	e.dispatchSem = make(chan struct{}, e.cfg.MaxWorkers)
+	if err := e.dispatchDue(ctx); err != nil {
+		e.logger.WarnContext(ctx, "dispatch of due operations at start", "err", err)
+	}
 	go e.reapLoop(loopCtx)
 	return nil
 }

@@ -141,3 +141,91 @@ func TestCrashResumePostgres(t *testing.T) {
 	}
 	crashAndResume(t, "--database", url+sep+"search_path="+schema, "--lease-ttl", "1s")
 }
+
+// TestHeatStackCrashResume kills a `kiln serve` with SIGKILL while a stack
+// of a dependency chain of waiting resources is being created, restarts it
+// on the same data, and checks the stack completes without user action,
+// each resource created once (one CREATE_IN_PROGRESS and one
+// CREATE_COMPLETE event each) and its physical id unchanged.
+func TestHeatStackCrashResume(t *testing.T) {
+	t.Parallel()
+	data := t.TempDir()
+	p := startKiln(t, "--data", data)
+	tok := token(t, p.url)
+	const n = 8
+	var tmpl strings.Builder
+	tmpl.WriteString("heat_template_version: 2018-08-31\nresources:\n")
+	for i := range n {
+		fmt.Fprintf(&tmpl, "  r%d:\n    type: OS::Heat::TestResource\n    properties:\n      wait_secs: 0.3\n", i)
+		if i > 0 {
+			fmt.Fprintf(&tmpl, "    depends_on: r%d\n", i-1)
+		}
+	}
+	var created struct{ Stack struct{ ID string } }
+	code := call(t, http.MethodPost, p.url+"/v1/"+adminProjectID+"/stacks", tok,
+		map[string]any{"stack_name": "chain", "template": tmpl.String()}, &created)
+	require.Equal(t, http.StatusCreated, code)
+	stackURL := p.url + "/v1/" + adminProjectID + "/stacks/chain/" + created.Stack.ID
+
+	type resource struct {
+		Name       string `json:"resource_name"`
+		PhysicalID string `json:"physical_resource_id"`
+		Status     string `json:"resource_status"`
+	}
+	physical := map[string]string{}
+	require.Eventually(t, func() bool {
+		var rs struct{ Resources []resource }
+		require.Equal(t, http.StatusOK, call(t, http.MethodGet, stackURL+"/resources", tok, nil, &rs))
+		done := 0
+		for _, r := range rs.Resources {
+			if r.PhysicalID != "" {
+				physical[r.Name] = r.PhysicalID
+			}
+			if r.Status == "CREATE_COMPLETE" {
+				done++
+			}
+		}
+		return done >= 3
+	}, 30*time.Second, 10*time.Millisecond)
+	p.kill(t)
+	p = startKiln(t, "--data", data)
+	stackURL = p.url + "/v1/" + adminProjectID + "/stacks/chain/" + created.Stack.ID
+
+	var st struct {
+		Stack struct{ StackStatus, StackStatusReason string }
+	}
+	require.Eventually(t, func() bool {
+		var raw struct {
+			Stack map[string]any `json:"stack"`
+		}
+		require.Equal(t, http.StatusOK, call(t, http.MethodGet, stackURL, tok, nil, &raw))
+		st.Stack.StackStatus, _ = raw.Stack["stack_status"].(string)
+		st.Stack.StackStatusReason, _ = raw.Stack["stack_status_reason"].(string)
+		return st.Stack.StackStatus != "CREATE_IN_PROGRESS"
+	}, 30*time.Second, 20*time.Millisecond)
+	require.Equal(t, "CREATE_COMPLETE", st.Stack.StackStatus, st.Stack.StackStatusReason)
+
+	var rs struct{ Resources []resource }
+	require.Equal(t, http.StatusOK, call(t, http.MethodGet, stackURL+"/resources", tok, nil, &rs))
+	for _, r := range rs.Resources {
+		if id, ok := physical[r.Name]; ok {
+			require.Equal(t, id, r.PhysicalID, "physical id of %s kept across the crash", r.Name)
+		}
+	}
+	var evs struct {
+		Events []struct {
+			Name   string `json:"resource_name"`
+			Status string `json:"resource_status"`
+		}
+	}
+	require.Equal(t, http.StatusOK, call(t, http.MethodGet, stackURL+"/events?sort_dir=asc", tok, nil, &evs))
+	count := map[string]int{}
+	for _, e := range evs.Events {
+		count[e.Name+" "+e.Status]++
+	}
+	for i := range n {
+		require.Equal(t, 1, count[fmt.Sprintf("r%d CREATE_IN_PROGRESS", i)], "r%d started once", i)
+		require.Equal(t, 1, count[fmt.Sprintf("r%d CREATE_COMPLETE", i)], "r%d completed once", i)
+	}
+	require.Equal(t, 1, count["chain CREATE_COMPLETE"])
+}
