@@ -22,7 +22,6 @@ import (
 
 	"github.com/kilnhq/kiln/internal/api/middleware"
 	"github.com/kilnhq/kiln/internal/engine"
-	"github.com/kilnhq/kiln/internal/engine/enginetest"
 	"github.com/kilnhq/kiln/internal/identity"
 	"github.com/kilnhq/kiln/internal/stacks"
 	"github.com/kilnhq/kiln/internal/store/sqlite"
@@ -35,14 +34,20 @@ const (
 	adminPassword = "s3cret-admin"
 )
 
-// people is the identity every test shares: Argon2id makes a password
-// check cost tens of milliseconds, so users log in once and each test
-// gets tokens for its own fresh project by rescoping (no password).
+// people is what every test shares: one SQLite store with a started
+// engine, the stacks domain on it and the identity. Each test works in its
+// own fresh project, which the domain keeps apart as it keeps tenants
+// apart (TestTenancy checks it), so tests stay independent while the
+// costly parts happen once: Argon2id password checks (users log in once;
+// tests get tokens by rescoping) and engine start-up.
 var people struct {
 	once sync.Once
 	err  error
 	dir  string
+	e    *engine.Engine
 	svc  *identity.Service
+	// stacks is the domain every test's handler serves.
+	stacks *stacks.Service
 	// base tokens, by role name: a user holding only that role.
 	base  map[string]string
 	users map[string]string // role -> user id
@@ -51,6 +56,11 @@ var people struct {
 func TestMain(m *testing.M) {
 	flag.Parse()
 	code := m.Run()
+	if people.e != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		_ = people.e.Stop(ctx)
+		cancel()
+	}
 	if people.dir != "" {
 		_ = os.RemoveAll(people.dir)
 	}
@@ -64,8 +74,15 @@ func initPeople() error {
 		return err
 	}
 	people.dir = dir
-	st, err := sqlite.Open(ctx, &sqlite.Config{Path: filepath.Join(dir, "identity.db")})
+	st, err := sqlite.Open(ctx, &sqlite.Config{Path: filepath.Join(dir, "kiln.db")})
 	if err != nil {
+		return err
+	}
+	// Fast test timings, as enginetest.NewEngine uses.
+	people.e = engine.New(&engine.Config{Store: st, LeaseTTL: 2 * time.Second, ReapInterval: 100 * time.Millisecond,
+		RetryBaseDelay: 10 * time.Millisecond})
+	people.stacks = stacks.New(&stacks.Config{Engine: people.e, PublicURL: publicURL})
+	if err := people.e.Start(ctx); err != nil {
 		return err
 	}
 	svc := identity.New(&identity.Config{Store: st})
@@ -135,20 +152,15 @@ type testBundle struct {
 	tokens  map[string]string
 }
 
-// setup gives a test a fresh engine and stacks domain on SQLite, a fresh
-// project and tokens in it, and the Heat handler behind the request-id
+// setup gives a test a fresh project with a token in it for each role,
+// and the Heat handler over the shared domain, behind the request-id
 // middleware as the server mounts it.
 func setup(t *testing.T) *testBundle {
 	t.Helper()
 	people.once.Do(func() { people.err = initPeople() })
 	require.NoError(t, people.err)
 	ctx := context.Background()
-
-	st := enginetest.NewSQLite(t)
-	var svc *stacks.Service
-	e := enginetest.NewEngineWith(t, st, nil, func(e *engine.Engine) {
-		svc = stacks.New(&stacks.Config{Engine: e, PublicURL: publicURL})
-	})
+	e, svc := people.e, people.stacks
 
 	proj, err := people.svc.CreateProject(ctx, &identity.CreateProjectRequest{Name: "p-" + engine.NewID()[:12]})
 	require.NoError(t, err)
