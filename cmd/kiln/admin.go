@@ -43,7 +43,7 @@ func admin(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	default:
 		return usageError{fmt.Sprintf("unknown admin command %q", cmd)}
 	}
-	if err := fs.Parse(args[2:]); err != nil {
+	if err := parseFlags(fs, args[2:]); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
@@ -51,6 +51,18 @@ func admin(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	if err := cfg.Validate(); err != nil {
 		return usageError{err.Error()}
+	}
+	// Check the command line before touching the store, so that a usage
+	// error neither creates nor bootstraps a data directory.
+	switch {
+	case cmd == "project create" && name == "":
+		return usageError{"--name is required"}
+	case cmd == "user create" && (name == "" || password == "" || project == ""):
+		return usageError{"--name, --password and --project are required"}
+	case cmd == "key create" && (user == "" || project == ""):
+		return usageError{"--user and --project are required"}
+	case cmd == "key create" && keyType != "access_key" && keyType != "api_key":
+		return usageError{"--type must be access_key or api_key"}
 	}
 	st, lock, err := node.OpenStore(ctx, cfg, nil)
 	if err != nil {
@@ -77,9 +89,6 @@ func admin(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	enc.SetIndent("", "  ")
 	switch cmd {
 	case "project create":
-		if name == "" {
-			return usageError{"--name is required"}
-		}
 		p, err := id.CreateProject(ctx, &identity.CreateProjectRequest{Name: name, Description: description})
 		if err != nil {
 			return err
@@ -96,9 +105,6 @@ func admin(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 		return enc.Encode(map[string]any{"projects": out})
 	case "user create":
-		if name == "" || password == "" || project == "" {
-			return usageError{"--name, --password and --project are required"}
-		}
 		p, err := findProject(ctx, id, project)
 		if err != nil {
 			return err
@@ -109,9 +115,6 @@ func admin(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 		return enc.Encode(map[string]any{"id": u.ID, "name": u.Name, "domain_id": u.DomainID, "project_id": p.ID, "roles": []string{role}})
 	case "key create":
-		if user == "" || project == "" {
-			return usageError{"--user and --project are required"}
-		}
 		p, err := findProject(ctx, id, project)
 		if err != nil {
 			return err
@@ -135,7 +138,7 @@ func admin(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			}
 			return enc.Encode(map[string]any{"type": "api_key", "id": k.Credential.ID, "api_key": k.Key,
 				"user_id": u.ID, "project_id": p.ID, "created_at": k.Credential.CreatedAt.Format(time.RFC3339)})
-		default:
+		default: // checked above
 			return usageError{"--type must be access_key or api_key"}
 		}
 	}

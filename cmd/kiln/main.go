@@ -71,3 +71,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 type usageError struct{ msg string }
 
 func (e usageError) Error() string { return e.msg }
+
+// parseFlags parses args into fs. A flag that is unknown or does not parse
+// is a usageError (the flag package has already printed it with the
+// flags' usage); -h and --help give flag.ErrHelp (exit status 0).
+func parseFlags(fs *flag.FlagSet, args []string) error {
+	err := fs.Parse(args)
+	if err == nil || errors.Is(err, flag.ErrHelp) {
+		return err
+	}
+	return usageError{err.Error()}
+}
