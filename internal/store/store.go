@@ -70,11 +70,12 @@ type Querier interface {
 	// OperationGetByIdempotencyKey finds the operation a project created with
 	// the same type and key.
 	OperationGetByIdempotencyKey(ctx context.Context, params *OperationGetByIdempotencyKeyParams) (*Operation, error)
-	// OperationLeaseAcquire takes the lease of a non-terminal operation when
-	// no lease is held or the held one expired at Now. It returns the
-	// operation with the new lease, or ErrNotFound when the operation does
-	// not exist, and *LeaseLostError when someone else holds a live lease or
-	// the operation is terminal.
+	// OperationLeaseAcquire takes the lease of an operation that is due
+	// when no lease is held or the held one expired at Now. Due means not
+	// terminal, and: cancel requested, or WakeAt at or before Now, or no
+	// WakeAt and not waiting (a parked operation is not due until woken).
+	// It returns the operation with the new lease, ErrNotFound when the
+	// operation does not exist, and *LeaseLostError otherwise.
 	OperationLeaseAcquire(ctx context.Context, params *OperationLeaseAcquireParams) (*Operation, error)
 	// OperationLeaseRenew pushes the expiry of a held lease; *LeaseLostError
 	// when the token is no longer current. It also returns the operation's

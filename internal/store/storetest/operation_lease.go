@@ -34,6 +34,41 @@ func exerciseOperationLease(t *testing.T, newStore func(t *testing.T) store.Stor
 			require.Equal(t, store.OperationStatePending, got.State)
 		})
 
+		t.Run("OnlyDueOperations", func(t *testing.T) {
+			t.Parallel()
+			bundle := setup(t)
+
+			// Parked without a wake time: not due until woken or cancelled.
+			op := createOperation(t, bundle, &store.OperationCreateParams{})
+			token := acquireLease(t, bundle, op.ID, bundle.now)
+			_, err := bundle.store.OperationUpdate(bundle.ctx, &store.OperationUpdateParams{
+				ID: op.ID, LeaseToken: token, Now: bundle.now, ReleaseLease: true, State: store.OperationStateWaiting,
+			})
+			require.NoError(t, err)
+			acquire := func(id string, now time.Time) error {
+				_, err := bundle.store.OperationLeaseAcquire(bundle.ctx, &store.OperationLeaseAcquireParams{
+					ID: id, ExpiresAt: now.Add(leaseTTL), Now: now, Owner: "node-2", Token: newID(),
+				})
+				return err
+			}
+			var lost *store.LeaseLostError
+			require.ErrorAs(t, acquire(op.ID, bundle.now.Add(time.Hour)), &lost)
+			_, err = bundle.store.OperationRequestCancel(bundle.ctx, &store.OperationRequestCancelParams{ID: op.ID, Now: bundle.now})
+			require.NoError(t, err)
+			require.NoError(t, acquire(op.ID, bundle.now), "a cancel request makes it due")
+
+			// Parked until a time: due from that time on.
+			op2 := createOperation(t, bundle, &store.OperationCreateParams{})
+			token = acquireLease(t, bundle, op2.ID, bundle.now)
+			wake := bundle.now.Add(time.Minute)
+			_, err = bundle.store.OperationUpdate(bundle.ctx, &store.OperationUpdateParams{
+				ID: op2.ID, LeaseToken: token, Now: bundle.now, ReleaseLease: true, State: store.OperationStateWaiting, WakeAt: &wake,
+			})
+			require.NoError(t, err)
+			require.ErrorAs(t, acquire(op2.ID, bundle.now.Add(time.Second)), &lost)
+			require.NoError(t, acquire(op2.ID, wake))
+		})
+
 		t.Run("LiveLeaseIsLeaseLost", func(t *testing.T) {
 			t.Parallel()
 			bundle := setup(t)

@@ -31,6 +31,7 @@ SET lease_expires_at = $2,
 WHERE id = $1
     AND state NOT IN ('succeeded', 'failed', 'cancelled')
     AND (lease_expires_at IS NULL OR lease_expires_at <= $5)
+    AND (cancel_requested OR wake_at <= $5 OR (wake_at IS NULL AND state <> 'waiting'))
 RETURNING id, attempt, cancel_requested, checkpoint, created_at, error, finished_at, idempotency_key, input, lease_expires_at, lease_owner, lease_token, max_attempts, parent_id, project_id, resource_id, result, started_at, state, timeout_at, type, updated_at, wake_at, wake_seq;
 
 -- name: OperationLeaseRenew
