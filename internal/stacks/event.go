@@ -76,7 +76,7 @@ func (s *Service) ListEvents(ctx context.Context, ref StackRef, p *EventListPara
 		evs = append(evs, e)
 	}
 	if p.ResourceName != "" && len(evs) == 0 {
-		return nil, &engine.Error{Kind: engine.KindNotFound, Code: "EntityNotFound", Op: op,
+		return nil, &engine.Error{Kind: engine.KindNotFound, Code: "HTTPNotFound", Op: op,
 			Msg: fmt.Sprintf("No events found for resource %s", p.ResourceName)}
 	}
 	// evs is oldest first (commit order); Heat's default is newest first.
@@ -136,7 +136,7 @@ func (s *Service) GetEvent(ctx context.Context, ref StackRef, resourceName, even
 	} else if engine.KindOf(err) != engine.KindNotFound {
 		return nil, err
 	}
-	return nil, &engine.Error{Kind: engine.KindNotFound, Code: "EntityNotFound", Op: op,
+	return nil, &engine.Error{Kind: engine.KindNotFound, Code: "HTTPNotFound", Op: op,
 		Msg: fmt.Sprintf("No event %s found", eventID)}
 }
 

@@ -72,15 +72,19 @@ func stackNotFound(op, nameOrID string) error {
 // loadStack reads a stack by reference; the name must match.
 func (s *Service) loadStack(ctx context.Context, ref StackRef) (*engine.Resource, error) {
 	const op = "stack.get"
+	name := ref.Name
+	if name == "" {
+		name = ref.ID
+	}
 	r, err := s.e.GetResource(ctx, ref.ProjectID, ref.ID)
 	if err != nil {
 		if engine.KindOf(err) == engine.KindNotFound {
-			return nil, stackNotFound(op, ref.ID)
+			return nil, stackNotFound(op, name)
 		}
 		return nil, err
 	}
 	if r.Type != StackType || (ref.Name != "" && r.Name != ref.Name) {
-		return nil, stackNotFound(op, ref.ID)
+		return nil, stackNotFound(op, name)
 	}
 	return r, nil
 }
@@ -322,6 +326,15 @@ func (s *Service) StackEnvironment(ctx context.Context, ref StackRef) (map[strin
 	}
 	for k, v := range def.Environment {
 		env[k] = v
+	}
+	if reg, ok := env["resource_registry"].(map[string]any); ok {
+		if _, ok := reg["resources"]; !ok {
+			cp := map[string]any{"resources": map[string]any{}}
+			for k, v := range reg {
+				cp[k] = v
+			}
+			env["resource_registry"] = cp
+		}
 	}
 	return env, nil
 }

@@ -49,8 +49,12 @@ func (s *Service) newStackWithEnv(p *CreateParams, stackID string, envMap map[st
 	if err != nil {
 		return nil, nil, err
 	}
+	desc := pl.tmpl.Description
+	if desc == "" {
+		desc = "No description"
+	}
 	def := &stackDef{
-		Description: pl.tmpl.Description, DisableRollback: true, Environment: pl.env.Map(), Files: p.Files,
+		Description: desc, DisableRollback: true, Environment: pl.env.Map(), Files: p.Files,
 		Owner: p.Caller.UserName, Parameters: p.Parameters, Tags: p.Tags, Template: mustJSON(pl.tmpl.Doc),
 		TimeoutMins: defaultTimeoutMins,
 	}

@@ -132,5 +132,10 @@ func (s *Service) UpdateStack(ctx context.Context, p *UpdateParams) error {
 		})
 		return err
 	})
+	if engine.KindOf(err) == engine.KindConflict && engine.CodeOf(err) == "" {
+		// Another action started between our read and our write.
+		return &engine.Error{Kind: engine.KindConflict, Code: "ActionInProgress", Op: op,
+			Msg: fmt.Sprintf("Stack %s already has an action (%s) in progress.", stack.Name, engine.ActionUpdate), Err: err}
+	}
 	return err
 }
