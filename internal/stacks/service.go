@@ -53,6 +53,7 @@ func New(cfg *Config) *Service {
 	c.Engine.Register(OperationTypeCreate, &stackHandler{action: engine.ActionCreate, s: s})
 	c.Engine.Register(OperationTypeUpdate, &stackHandler{action: engine.ActionUpdate, s: s})
 	c.Engine.Register(OperationTypeDelete, &deleteHandler{s: s})
+	c.Engine.Register(OperationTypeAction, &actionHandler{s: s})
 	return s
 }
 

@@ -392,3 +392,10 @@ func mustJSON(v any) json.RawMessage {
 	}
 	return b
 }
+
+func jsonUnmarshal(b []byte, v any) error {
+	if err := json.Unmarshal(b, v); err != nil {
+		return &engine.Error{Kind: engine.KindInternal, Op: "stack.decode", Err: err}
+	}
+	return nil
+}

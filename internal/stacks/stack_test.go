@@ -265,3 +265,53 @@ func TestStackUpdate(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, "UPDATE_COMPLETE", got.Action+"_"+got.Status)
 }
+
+func TestStackActions(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	ctx := context.Background()
+	s := create(t, b, "acts", "heat_template_version: 2018-08-31\nresources:\n  a:\n    type: OS::Heat::RandomString\n  b:\n    type: OS::Heat::None\n    depends_on: a\n")
+	ref := s.Ref()
+	waitStatus(t, b, ref, "CREATE_COMPLETE")
+
+	err := b.svc.ActStack(ctx, ref, "cancel_update")
+	require.Equal(t, "NotSupported", engine.CodeOf(err))
+	require.Equal(t, "Cancelling update when stack is CREATE_COMPLETE is not supported.", engine.MessageOf(err))
+
+	for _, tc := range []struct{ action, want string }{
+		{"suspend", "SUSPEND_COMPLETE"}, {"resume", "RESUME_COMPLETE"}, {"check", "CHECK_COMPLETE"},
+	} {
+		require.NoError(t, b.svc.ActStack(ctx, ref, tc.action))
+		waitStatus(t, b, ref, tc.want)
+		rs, err := b.svc.ListResources(ctx, ref, &stacks.ResourceListParams{})
+		require.NoError(t, err)
+		for _, r := range rs {
+			require.Equal(t, tc.want, r.Action+"_"+r.Status, r.Name)
+		}
+	}
+	// Suspend goes dependents first: b before a.
+	evs, err := b.svc.ListEvents(ctx, ref, &stacks.EventListParams{SortDir: "asc", ResourceActions: []string{"SUSPEND"}, ResourceStatus: []string{"IN_PROGRESS"}})
+	require.NoError(t, err)
+	var names []string
+	for _, e := range evs {
+		names = append(names, e.ResourceName)
+	}
+	require.Equal(t, []string{"acts", "b", "a"}, names)
+
+	// cancel_without_rollback during a create that waits: CREATE_FAILED.
+	w := create(t, b, "waits", waitTemplate)
+	require.Eventually(t, func() bool {
+		r, err := b.svc.GetResource(ctx, w.Ref(), "wait", nil)
+		require.NoError(t, err)
+		return r.Status == "IN_PROGRESS"
+	}, 10*time.Second, 5*time.Millisecond)
+	require.NoError(t, b.svc.ActStack(ctx, w.Ref(), "cancel_without_rollback"))
+	require.Eventually(t, func() bool {
+		got, err := b.svc.GetStack(ctx, w.Ref(), false)
+		require.NoError(t, err)
+		return got.Action+"_"+got.Status == "CREATE_FAILED"
+	}, 10*time.Second, 5*time.Millisecond)
+	r, err := b.svc.GetResource(ctx, w.Ref(), "wait", nil)
+	require.NoError(t, err)
+	require.Equal(t, "CREATE_FAILED", r.Action+"_"+r.Status)
+}

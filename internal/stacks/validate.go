@@ -205,15 +205,6 @@ func (s *Service) ResourceTypeTemplate(_ context.Context, name, templateType str
 	return TemplateJSON(typ.Schema(), templateType), nil
 }
 
-// ActStack implements API. Stack actions (suspend, resume, check,
-// cancel_update, cancel_without_rollback) are not done yet.
-func (s *Service) ActStack(ctx context.Context, ref StackRef, action string) error {
-	if _, err := s.loadStack(ctx, ref); err != nil {
-		return err
-	}
-	return notSupported("stack.action", fmt.Sprintf("Stack action %s", action))
-}
-
 // PreviewStack implements API: the stack as create would make it, with
 // its resources in INIT_COMPLETE and their properties as given.
 func (s *Service) PreviewStack(_ context.Context, p *CreateParams) (*Stack, []*Resource, error) {

@@ -296,15 +296,25 @@ func TestStackActions(t *testing.T) {
 			body: `{"check": null}`, token: identity.RoleMember})
 		require.Equal(t, http.StatusForbidden, rec.Code, rec.Body.String())
 	})
-	for _, action := range []string{"suspend", "resume", "check", "cancel_update", "cancel_without_rollback"} {
-		t.Run("Action_"+action, func(t *testing.T) {
+	for _, tc := range []struct{ action, settled string }{
+		{"suspend", "SUSPEND_COMPLETE"}, {"resume", "RESUME_COMPLETE"}, {"check", "CHECK_COMPLETE"},
+	} {
+		t.Run("Action_"+tc.action, func(t *testing.T) {
 			t.Parallel()
-			rec := b.do(t, req{method: http.MethodPost, path: path, body: `{"` + action + `": null}`, token: identity.RoleMember})
-			if notYet(t, rec, rec.Body.String()) {
-				return
-			}
+			own := b.create(t, "act-"+tc.action, minimalTemplate)
+			rec := b.do(t, req{method: http.MethodPost, path: stackPath(own) + "/actions", body: `{"` + tc.action + `": null}`, token: identity.RoleMember})
 			require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
 			require.Equal(t, "null", rec.Body.String())
+			b.waitStack(t, own, tc.settled)
+		})
+	}
+	for _, action := range []string{"cancel_update", "cancel_without_rollback"} {
+		t.Run("Action_"+action+"_WhenSettled", func(t *testing.T) {
+			t.Parallel()
+			own := b.create(t, "act-"+strings.ReplaceAll(action, "_", "-"), minimalTemplate)
+			rec := b.do(t, req{method: http.MethodPost, path: stackPath(own) + "/actions", body: `{"` + action + `": null}`, token: identity.RoleMember})
+			require.Equal(t, http.StatusBadRequest, rec.Code, rec.Body.String())
+			require.Contains(t, rec.Body.String(), "Cancelling update when stack is CREATE_COMPLETE is not supported.")
 		})
 	}
 }

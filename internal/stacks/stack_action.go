@@ -1,0 +1,174 @@
+package stacks
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/kilnhq/kiln/internal/engine"
+)
+
+// OperationTypeAction runs suspend, resume and check.
+const OperationTypeAction = "heat.stack.action"
+
+type stackActionInput struct {
+	Action  engine.Action `json:"action"`
+	StackID string        `json:"stack_id"`
+}
+
+var stackActions = map[string]engine.Action{
+	"check": engine.ActionCheck, "resume": engine.ActionResume, "suspend": engine.ActionSuspend,
+}
+
+// ActStack implements API: suspend, resume and check run as an operation
+// over the stack's created resources (suspend dependents first, resume and
+// check dependencies first); cancel_update and cancel_without_rollback
+// cancel the action in progress, which leaves the stack FAILED (Kiln has
+// no rollback yet, so cancel_update does not roll back).
+func (s *Service) ActStack(ctx context.Context, ref StackRef, action string) error {
+	const op = "stack.action"
+	stack, err := s.loadStack(ctx, ref)
+	if err != nil {
+		return err
+	}
+	if stack.DeletedAt != nil {
+		return stackNotFound(op, ref.Name)
+	}
+	_, st, err := decodeStack(stack)
+	if err != nil {
+		return err
+	}
+	switch action {
+	case "cancel_update", "cancel_without_rollback":
+		ok := stack.Status == engine.StatusInProgress &&
+			(stack.Action == engine.ActionUpdate || (action == "cancel_without_rollback" && stack.Action == engine.ActionCreate))
+		if !ok {
+			return &engine.Error{Kind: engine.KindInvalid, Code: "NotSupported", Op: op,
+				Msg: fmt.Sprintf("Cancelling update when stack is %s_%s is not supported.", stack.Action, stack.Status)}
+		}
+		_, err := s.e.Cancel(ctx, stack.ProjectID, st.OperationID)
+		if engine.KindOf(err) == engine.KindConflict {
+			return nil // it just finished
+		}
+		return err
+	}
+	act, ok := stackActions[action]
+	if !ok {
+		return &engine.Error{Kind: engine.KindInvalid, Code: "HTTPBadRequest", Op: op, Msg: fmt.Sprintf("Invalid action %s", action)}
+	}
+	if stack.Status == engine.StatusInProgress {
+		return &engine.Error{Kind: engine.KindConflict, Code: "ActionInProgress", Op: op,
+			Msg: fmt.Sprintf("Stack %s already has an action (%s) in progress.", stack.Name, stack.Action)}
+	}
+	opID := engine.NewUUID()
+	err = s.e.InTx(ctx, func(ctx context.Context, tx *engine.Tx) error {
+		st.OperationID = opID
+		if _, err := tx.UpdateResource(ctx, &engine.ResourceUpdateParams{ID: stack.ID, ExpectedVersion: stack.Version,
+			Action: act, Status: engine.StatusInProgress, StatusReason: fmt.Sprintf("Stack %s started", act),
+			Attributes: mustJSON(st)}); err != nil {
+			return err
+		}
+		_, _, err := tx.Submit(ctx, &engine.SubmitParams{ID: opID, Type: OperationTypeAction, ProjectID: stack.ProjectID,
+			ResourceID: stack.ID, Input: stackActionInput{Action: act, StackID: stack.ID}, MaxAttempts: 10,
+			Timeout: time.Duration(defaultTimeoutMins) * time.Minute})
+		return err
+	})
+	if engine.KindOf(err) == engine.KindConflict && engine.CodeOf(err) == "" {
+		return &engine.Error{Kind: engine.KindConflict, Code: "ActionInProgress", Op: op,
+			Msg: fmt.Sprintf("Stack %s already has an action in progress.", stack.Name), Err: err}
+	}
+	return err
+}
+
+// actionHandler moves every created resource through ACTION_IN_PROGRESS
+// to ACTION_COMPLETE, a dependency level per transaction, then the stack.
+// The built-in types hold no outside object, so each step completes at
+// once; the committed resource states are the checkpoint.
+type actionHandler struct{ s *Service }
+
+func (h *actionHandler) Run(ctx context.Context, run *engine.Run) error {
+	var in stackActionInput
+	if err := run.Input(&in); err != nil {
+		return err
+	}
+	s := h.s
+	stack, err := s.e.GetResource(ctx, run.Operation().ProjectID, in.StackID)
+	if err != nil {
+		return err
+	}
+	if stack.Action != in.Action || stack.Status != engine.StatusInProgress {
+		return nil
+	}
+	rows, err := s.e.ListResources(ctx, &engine.ResourceListParams{ProjectID: stack.ProjectID, ParentID: stack.ID})
+	if err != nil {
+		return err
+	}
+	byName := map[string]*engine.Resource{}
+	for _, r := range rows {
+		byName[r.Name] = r
+	}
+	// Order by the stored graph: dependencies first, reversed for suspend.
+	var order [][]string
+	done := map[string]bool{}
+	for len(done) < len(rows) {
+		var level []string
+		for _, r := range rows {
+			if done[r.Name] {
+				continue
+			}
+			st, _, err := decodeResource(r)
+			if err != nil {
+				return err
+			}
+			ready := true
+			for _, d := range st.DependsOn {
+				ready = ready && (done[d] || byName[d] == nil)
+			}
+			if ready {
+				level = append(level, r.Name)
+			}
+		}
+		if len(level) == 0 {
+			break // a cycle cannot be stored; stop rather than spin
+		}
+		for _, n := range level {
+			done[n] = true
+		}
+		order = append(order, level)
+	}
+	if in.Action == engine.ActionSuspend {
+		for i, j := 0, len(order)-1; i < j; i, j = i+1, j-1 {
+			order[i], order[j] = order[j], order[i]
+		}
+	}
+	for _, level := range order {
+		var pending []*resourceChange
+		for _, name := range level {
+			r := byName[name]
+			if r.Action == engine.ActionInit || (r.Action == in.Action && r.Status == engine.StatusComplete) {
+				continue // never created, or already done before a crash
+			}
+			c := &resourceChange{progressed: true}
+			if !(r.Action == in.Action && r.Status == engine.StatusInProgress) {
+				c.updates = append(c.updates, &engine.ResourceUpdateParams{ID: r.ID, Action: in.Action,
+					Status: engine.StatusInProgress, StatusReason: "state changed"})
+			}
+			c.updates = append(c.updates, &engine.ResourceUpdateParams{ID: r.ID, Action: in.Action,
+				Status: engine.StatusComplete, StatusReason: "state changed"})
+			pending = append(pending, c)
+		}
+		if err := commitChanges(ctx, run, pending); err != nil {
+			return err
+		}
+	}
+	return s.settleStack(ctx, run, stack, in.Action, engine.StatusComplete, fmt.Sprintf("Stack %s completed successfully", in.Action))
+}
+
+// Finish settles the stack when the action ends without succeeding.
+func (h *actionHandler) Finish(ctx context.Context, tx *engine.Tx, op *engine.Operation, reason string) error {
+	var in stackActionInput
+	if err := jsonUnmarshal(op.Input, &in); err != nil {
+		return err
+	}
+	return h.s.finishStack(ctx, tx, op, in.Action, reason)
+}
