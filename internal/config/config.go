@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"os"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -30,9 +31,12 @@ type Config struct {
 	Listen      string        // --listen / KILN_LISTEN
 	LogFormat   string        // --log-format / KILN_LOG_FORMAT: text or json
 	LogLevel    string        // --log-level / KILN_LOG_LEVEL: debug, info, warn, error
-	PublicURL   string        // --public-url / KILN_PUBLIC_URL
-	Region      string        // --region / KILN_REGION
-	TokenTTL    time.Duration // --token-ttl / KILN_TOKEN_TTL
+	// MaxResourcesPerStack bounds a stack template's resources
+	// (--max-resources-per-stack / KILN_MAX_RESOURCES_PER_STACK).
+	MaxResourcesPerStack int
+	PublicURL            string        // --public-url / KILN_PUBLIC_URL
+	Region               string        // --region / KILN_REGION
+	TokenTTL             time.Duration // --token-ttl / KILN_TOKEN_TTL
 
 	envErrs []error // environment twins that did not parse
 }
@@ -40,13 +44,14 @@ type Config struct {
 // Default returns the documented defaults.
 func Default() *Config {
 	return &Config{
-		Data:      "./kiln-data",
-		LeaseTTL:  5 * time.Second,
-		Listen:    "127.0.0.1:8004",
-		LogFormat: "text",
-		LogLevel:  "info",
-		Region:    "local",
-		TokenTTL:  time.Hour,
+		Data:                 "./kiln-data",
+		LeaseTTL:             5 * time.Second,
+		Listen:               "127.0.0.1:8004",
+		LogFormat:            "text",
+		LogLevel:             "info",
+		MaxResourcesPerStack: 1000,
+		Region:               "local",
+		TokenTTL:             time.Hour,
 	}
 }
 
@@ -67,6 +72,7 @@ func (c *Config) BindServe(fs *flag.FlagSet) {
 	fs.StringVar(&c.LogLevel, "log-level", env("KILN_LOG_LEVEL", c.LogLevel), "debug, info, warn or error (env KILN_LOG_LEVEL)")
 	fs.StringVar(&c.LogFormat, "log-format", env("KILN_LOG_FORMAT", c.LogFormat), "text or json (env KILN_LOG_FORMAT)")
 	fs.DurationVar(&c.TokenTTL, "token-ttl", c.envDuration("KILN_TOKEN_TTL", c.TokenTTL), "lifetime of issued tokens (env KILN_TOKEN_TTL)")
+	fs.IntVar(&c.MaxResourcesPerStack, "max-resources-per-stack", c.envInt("KILN_MAX_RESOURCES_PER_STACK", c.MaxResourcesPerStack), "most resources one stack template may have (env KILN_MAX_RESOURCES_PER_STACK)")
 	fs.DurationVar(&c.LeaseTTL, "lease-ttl", c.envDuration("KILN_LEASE_TTL", c.LeaseTTL), "operation lease lifetime; a dead node's work resumes elsewhere after this (env KILN_LEASE_TTL)")
 }
 
@@ -113,6 +119,9 @@ func (c *Config) Validate() error {
 	if c.TokenTTL < time.Second {
 		return fmt.Errorf("config: --token-ttl must be at least 1s")
 	}
+	if c.MaxResourcesPerStack < 1 {
+		return fmt.Errorf("config: --max-resources-per-stack must be at least 1")
+	}
 	if c.LeaseTTL < 100*time.Millisecond {
 		return fmt.Errorf("config: --lease-ttl must be at least 100ms")
 	}
@@ -136,6 +145,18 @@ func (c *Config) Validate() error {
 func env(name, def string) string {
 	if v, ok := os.LookupEnv(name); ok {
 		return v
+	}
+	return def
+}
+
+func (c *Config) envInt(name string, def int) int {
+	if v, ok := os.LookupEnv(name); ok {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			c.envErrs = append(c.envErrs, fmt.Errorf("config: %s=%q is not an integer", name, v))
+			return def
+		}
+		return n
 	}
 	return def
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -314,4 +315,34 @@ func TestStackActions(t *testing.T) {
 	r, err := b.svc.GetResource(ctx, w.Ref(), "wait", nil)
 	require.NoError(t, err)
 	require.Equal(t, "CREATE_FAILED", r.Action+"_"+r.Status)
+}
+
+func TestStackLimits(t *testing.T) {
+	t.Parallel()
+	st := enginetest.NewSQLite(t)
+	var svc *stacks.Service
+	enginetest.NewEngineWith(t, st, nil, func(e *engine.Engine) {
+		svc = stacks.New(&stacks.Config{Engine: e, MaxResourcesPerStack: 3})
+	})
+	ctx := context.Background()
+	caller := stacks.Caller{ProjectID: project}
+
+	var four strings.Builder
+	four.WriteString("heat_template_version: 2018-08-31\nresources:\n")
+	for i := range 4 {
+		fmt.Fprintf(&four, "  r%d:\n    type: OS::Heat::None\n", i)
+	}
+	_, err := svc.CreateStack(ctx, &stacks.CreateParams{Caller: caller, Name: "big", Template: []byte(four.String())})
+	require.Equal(t, "RequestLimitExceeded", engine.CodeOf(err))
+	require.Equal(t, engine.KindInvalid, engine.KindOf(err))
+	require.Contains(t, engine.MessageOf(err), "maximum resources per stack, 3")
+
+	huge := "heat_template_version: 2018-08-31\ndescription: " + strings.Repeat("x", 512*1024) + "\n"
+	_, err = svc.CreateStack(ctx, &stacks.CreateParams{Caller: caller, Name: "huge", Template: []byte(huge)})
+	require.Equal(t, engine.KindInvalid, engine.KindOf(err))
+	require.Contains(t, engine.MessageOf(err), "exceeds maximum allowed size (524288 bytes)")
+
+	list, err := svc.ListStacks(ctx, &stacks.ListParams{ProjectID: project, ShowDeleted: true})
+	require.NoError(t, err)
+	require.Empty(t, list, "nothing stored")
 }
