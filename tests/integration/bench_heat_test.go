@@ -15,7 +15,7 @@ import (
 // (target p99 < 2 ms). Each b.N unit is one request; it reports p50, p99
 // and requests/s.
 func BenchmarkHeatEventShow(b *testing.B) {
-	p := startKiln(b, "--data", b.TempDir())
+	p := startKiln(b, "--data", b.TempDir(), "--log-level", "warn")
 	tok := token(b, p.url)
 	base := p.url + "/v1/" + adminProjectID
 	body := `{"stack_name":"bench","template":"heat_template_version: 2018-08-31\nresources:\n  r:\n    type: OS::Heat::RandomString\n"}`

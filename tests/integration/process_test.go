@@ -38,53 +38,51 @@ type proc struct {
 // answers 200.
 func startKiln(t testing.TB, args ...string) *proc {
 	t.Helper()
-	cmd := exec.Command(kilnBin, append([]string{"serve", "--listen", freePort(t), "--log-format", "json", "--log-level", "info"}, args...)...)
+	listen := freePort(t)
+	cmd := exec.Command(kilnBin, append([]string{"serve", "--listen", listen, "--log-format", "json", "--log-level", "info"}, args...)...)
 	cmd.Env = append(os.Environ(), "KILN_ADMIN_PASSWORD="+adminPassword, "KILN_ADMIN_PROJECT_ID="+adminProjectID)
 	stderr, err := cmd.StderrPipe()
 	require.NoError(t, err)
 	require.NoError(t, cmd.Start())
-	p := &proc{cmd: cmd, logs: &bytes.Buffer{}, mu: &sync.Mutex{}}
+	p := &proc{cmd: cmd, url: "http://" + listen, logs: &bytes.Buffer{}, mu: &sync.Mutex{}}
 	t.Cleanup(func() {
 		if cmd.ProcessState == nil {
 			_ = cmd.Process.Kill()
 			_ = cmd.Wait()
 		}
 	})
-	addr := make(chan string, 1)
+	exited := make(chan struct{})
 	go func() {
+		defer close(exited)
 		sc := bufio.NewScanner(stderr)
 		sc.Buffer(make([]byte, 1<<20), 1<<20)
 		for sc.Scan() {
-			line := sc.Bytes()
 			p.mu.Lock()
-			p.logs.Write(line)
+			p.logs.Write(sc.Bytes())
 			p.logs.WriteByte('\n')
 			p.mu.Unlock()
-			var rec struct {
-				Msg    string `json:"msg"`
-				Listen string `json:"listen"`
-			}
-			if json.Unmarshal(line, &rec) == nil && rec.Msg == "kiln ready" {
-				addr <- rec.Listen
-			}
 		}
 		_, _ = io.Copy(io.Discard, stderr)
 	}()
-	select {
-	case a := <-addr:
-		p.url = "http://" + a
-	case <-time.After(30 * time.Second):
-		t.Fatalf("kiln did not become ready; logs:\n%s", p.Logs())
-	}
-	require.Eventually(t, func() bool {
+	deadline := time.Now().Add(30 * time.Second)
+	for {
 		resp, err := http.Get(p.url + "/readyz")
-		if err != nil {
-			return false
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return p
+			}
 		}
-		resp.Body.Close()
-		return resp.StatusCode == http.StatusOK
-	}, 10*time.Second, 10*time.Millisecond)
-	return p
+		select {
+		case <-exited:
+			t.Fatalf("kiln exited before it was ready; logs:\n%s", p.Logs())
+		default:
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("kiln did not become ready; logs:\n%s", p.Logs())
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
 }
 
 func (p *proc) Logs() string {
