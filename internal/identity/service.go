@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"runtime"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/kilnhq/kiln/internal/engine"
@@ -47,6 +48,14 @@ type Config struct {
 	// TokenTTL is the lifetime of tokens issued by password. Zero means
 	// DefaultTokenTTL (1 hour).
 	TokenTTL time.Duration
+
+	// AuthCacheTTL is how long Authenticate may reuse a token it validated
+	// (saving the token, user, project and role reads on every request).
+	// A token revoked through this node is dropped at once; one revoked on
+	// another node, or a user or role changed there, is seen within this
+	// time (keystonemiddleware caches 300 s). Zero means 2 s; negative
+	// disables the cache.
+	AuthCacheTTL time.Duration
 }
 
 // Service is the identity domain. It is safe for concurrent use.
@@ -59,6 +68,12 @@ type Service struct {
 	// domains caches domain rows by id. The store has no way to change a
 	// domain, so a row once read stays true.
 	domains sync.Map
+
+	// authCache maps a token hash to a recently validated principal
+	// (*authCacheEntry); authCacheSize counts its entries, roughly.
+	authCache     sync.Map
+	authCacheSize atomic.Int64
+	authCacheTTL  time.Duration
 
 	// kdfSlots bounds concurrent password hashing (memory: 19 MiB each).
 	kdfSlots chan struct{}
@@ -73,12 +88,13 @@ func New(cfg *Config) *Service {
 		panic("identity.New: Config.Store is required")
 	}
 	s := &Service{
-		logger:    cfg.Logger,
-		nowFunc:   cfg.NowFunc,
-		store:     cfg.Store,
-		tokenTTL:  cfg.TokenTTL,
-		kdfSlots:  make(chan struct{}, max(runtime.GOMAXPROCS(0), 1)),
-		dummyHash: newDummyHash(),
+		logger:       cfg.Logger,
+		nowFunc:      cfg.NowFunc,
+		store:        cfg.Store,
+		tokenTTL:     cfg.TokenTTL,
+		authCacheTTL: cfg.AuthCacheTTL,
+		kdfSlots:     make(chan struct{}, max(runtime.GOMAXPROCS(0), 1)),
+		dummyHash:    newDummyHash(),
 	}
 	if s.logger == nil {
 		s.logger = slog.New(slog.DiscardHandler)
@@ -88,6 +104,9 @@ func New(cfg *Config) *Service {
 	}
 	if s.tokenTTL <= 0 {
 		s.tokenTTL = DefaultTokenTTL
+	}
+	if s.authCacheTTL == 0 {
+		s.authCacheTTL = 2 * time.Second
 	}
 	return s
 }

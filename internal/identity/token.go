@@ -132,6 +132,68 @@ func (s *Service) IssueToken(ctx context.Context, req *IssueRequest) (*Token, er
 // and returns its principal. An unknown, expired or revoked token, and one
 // whose user, project or role is gone or disabled, is KindUnauthenticated.
 func (s *Service) Authenticate(ctx context.Context, token string) (*Principal, error) {
+	if s.authCacheTTL < 0 {
+		return s.authenticate(ctx, token)
+	}
+	now := s.now()
+	hash := hashSecret(token)
+	if v, ok := s.authCache.Load(hash); ok {
+		if e := v.(*authCacheEntry); now.Before(e.until) {
+			return e.p.clone(), nil
+		}
+		s.authCache.Delete(hash)
+	}
+	p, err := s.authenticate(ctx, token)
+	if err != nil {
+		return nil, err
+	}
+	until := now.Add(s.authCacheTTL)
+	if p.ExpiresAt.Before(until) {
+		until = p.ExpiresAt
+	}
+	if s.authCacheSize.Add(1) > maxAuthCache {
+		s.pruneAuthCache(now)
+	}
+	s.authCache.Store(hash, &authCacheEntry{p: p.clone(), until: until})
+	return p, nil
+}
+
+// maxAuthCache bounds the cache; past it, expired entries are dropped
+// (and all of them if that is not enough).
+const maxAuthCache = 10000
+
+type authCacheEntry struct {
+	p     *Principal
+	until time.Time
+}
+
+func (s *Service) pruneAuthCache(now time.Time) {
+	var n int64
+	s.authCache.Range(func(k, v any) bool {
+		if !now.Before(v.(*authCacheEntry).until) {
+			s.authCache.Delete(k)
+		} else {
+			n++
+		}
+		return true
+	})
+	if n > maxAuthCache/2 {
+		s.authCache.Clear()
+		n = 0
+	}
+	s.authCacheSize.Store(n)
+}
+
+// clone copies a principal so that a cached one is never shared.
+func (p *Principal) clone() *Principal {
+	c := *p
+	c.Methods = slices.Clone(p.Methods)
+	c.Roles = slices.Clone(p.Roles)
+	return &c
+}
+
+// authenticate is Authenticate without the cache.
+func (s *Service) authenticate(ctx context.Context, token string) (*Principal, error) {
 	const op = "token.authenticate"
 	if !strings.HasPrefix(token, TokenPrefix) || len(token) > maxTokenLen {
 		return nil, authFailed(op, errors.New("not a Kiln token"))
@@ -176,6 +238,7 @@ func (s *Service) RevokeToken(ctx context.Context, caller *Principal, subject st
 	if err != nil {
 		return storeErr(op, err)
 	}
+	s.authCache.Delete(hashSecret(subject))
 	return nil
 }
 
@@ -183,7 +246,7 @@ func (s *Service) subjectToken(ctx context.Context, op string, caller *Principal
 	if caller == nil {
 		return nil, engine.Unauthenticated(op, msgAuthFailed)
 	}
-	p, err := s.Authenticate(ctx, subject)
+	p, err := s.authenticate(ctx, subject) // a validation is always fresh
 	if err != nil {
 		return nil, invalidSubject(op, err)
 	}
