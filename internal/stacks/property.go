@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/kilnhq/kiln/internal/engine"
+	"github.com/kilnhq/kiln/internal/pyfmt"
 )
 
 // Property validation follows heat/engine/properties.py and constraints.py:
@@ -838,90 +839,15 @@ func copyMap(m map[string]any) map[string]any {
 // # Python renderings
 //
 // Heat's messages and attribute values are Python str(), repr() and
-// json.dumps() of values; these helpers reproduce them for JSON-like Go
-// values.
+// json.dumps() of values; package pyfmt reproduces them for JSON-like Go
+// values (its Value-normalised variants), and these short names call it.
 
-// pyValue normalises a JSON-like Go value: integers become int64, an
-// integral float64 becomes int64, json.Number is parsed, other slices and
-// string-keyed maps become []any and map[string]any.
-func pyValue(v any) any {
-	switch x := v.(type) {
-	case nil, bool, string, int64, []any, map[string]any:
-		return v
-	case int:
-		return int64(x)
-	case int8:
-		return int64(x)
-	case int16:
-		return int64(x)
-	case int32:
-		return int64(x)
-	case uint:
-		return int64(x)
-	case uint8:
-		return int64(x)
-	case uint16:
-		return int64(x)
-	case uint32:
-		return int64(x)
-	case uint64:
-		return int64(x)
-	case float32:
-		return pyValue(float64(x))
-	case float64:
-		if x == math.Trunc(x) && math.Abs(x) < 1<<62 {
-			return int64(x)
-		}
-		return x
-	case json.Number:
-		if n, err := x.Int64(); err == nil {
-			return n
-		}
-		f, _ := x.Float64()
-		return f
-	}
-	if l, ok := asList(v); ok {
-		return l
-	}
-	if m, ok := asMap(v); ok {
-		return m
-	}
-	return v
-}
+// pyValue normalises a JSON-like Go value; see pyfmt.Value.
+func pyValue(v any) any { return pyfmt.Value(v) }
 
-func asList(v any) ([]any, bool) {
-	switch x := v.(type) {
-	case []any:
-		return x, true
-	case []string:
-		out := make([]any, len(x))
-		for i, s := range x {
-			out[i] = s
-		}
-		return out, true
-	case []map[string]any:
-		out := make([]any, len(x))
-		for i, m := range x {
-			out[i] = m
-		}
-		return out, true
-	}
-	return nil, false
-}
+func asList(v any) ([]any, bool) { return pyfmt.List(v) }
 
-func asMap(v any) (map[string]any, bool) {
-	switch x := v.(type) {
-	case map[string]any:
-		return x, true
-	case map[string]string:
-		out := make(map[string]any, len(x))
-		for k, s := range x {
-			out[k] = s
-		}
-		return out, true
-	}
-	return nil, false
-}
+func asMap(v any) (map[string]any, bool) { return pyfmt.Map(v) }
 
 func numberOf(v any) (float64, bool) {
 	if f, ok := v.(float64); ok {
@@ -982,283 +908,23 @@ func pyTypeName(v any) string {
 }
 
 // pyStr is Python's str().
-func pyStr(v any) string {
-	if n, ok := v.(json.Number); ok && strings.ContainsAny(string(n), ".eE") {
-		f, _ := n.Float64()
-		return pyFloatRepr(f)
-	}
-	switch x := pyValue(v).(type) {
-	case nil:
-		return "None"
-	case bool:
-		if x {
-			return "True"
-		}
-		return "False"
-	case int64:
-		return strconv.FormatInt(x, 10)
-	case float64:
-		return pyFloatRepr(x)
-	case string:
-		return x
-	case []any:
-		parts := make([]string, len(x))
-		for i, e := range x {
-			parts[i] = pyRepr(e)
-		}
-		return "[" + strings.Join(parts, ", ") + "]"
-	case map[string]any:
-		parts := make([]string, 0, len(x))
-		for _, k := range sortedKeys(x) {
-			parts = append(parts, pyRepr(k)+": "+pyRepr(x[k]))
-		}
-		return "{" + strings.Join(parts, ", ") + "}"
-	}
-	return fmt.Sprint(v)
-}
+func pyStr(v any) string { return pyfmt.StrValue(v) }
 
 // pyRepr is Python's repr().
-func pyRepr(v any) string {
-	s, ok := v.(string)
-	if !ok {
-		return pyStr(v)
-	}
-	quote := byte('\'')
-	if strings.Contains(s, "'") && !strings.Contains(s, `"`) {
-		quote = '"'
-	}
-	var b strings.Builder
-	b.WriteByte(quote)
-	for _, r := range s {
-		switch {
-		case r == '\\':
-			b.WriteString(`\\`)
-		case r == rune(quote):
-			b.WriteString(`\` + string(r))
-		case r == '\n':
-			b.WriteString(`\n`)
-		case r == '\r':
-			b.WriteString(`\r`)
-		case r == '\t':
-			b.WriteString(`\t`)
-		case r < 0x20 || r == 0x7f:
-			fmt.Fprintf(&b, `\x%02x`, r)
-		default:
-			b.WriteRune(r)
-		}
-	}
-	b.WriteByte(quote)
-	return b.String()
-}
+func pyRepr(v any) string { return pyfmt.ReprValue(v) }
 
-// pyFloatRepr is Python's repr() of a float: the shortest round-trip
-// digits, fixed notation for exponents -4..15, always with a fraction or
-// an exponent.
-func pyFloatRepr(f float64) string {
-	switch {
-	case math.IsNaN(f):
-		return "nan"
-	case math.IsInf(f, 1):
-		return "inf"
-	case math.IsInf(f, -1):
-		return "-inf"
-	case f == 0:
-		if math.Signbit(f) {
-			return "-0.0"
-		}
-		return "0.0"
-	}
-	sign := ""
-	if f < 0 {
-		sign, f = "-", -f
-	}
-	e := strconv.FormatFloat(f, 'e', -1, 64) // d.ddde±XX
-	mant, expStr, _ := strings.Cut(e, "e")
-	exp, _ := strconv.Atoi(expStr)
-	digits := strings.Replace(mant, ".", "", 1)
-	if exp >= -4 && exp < 16 {
-		if exp < 0 {
-			return sign + "0." + strings.Repeat("0", -exp-1) + digits
-		}
-		if len(digits) <= exp+1 {
-			return sign + digits + strings.Repeat("0", exp+1-len(digits)) + ".0"
-		}
-		return sign + digits[:exp+1] + "." + digits[exp+1:]
-	}
-	m := digits[:1]
-	if len(digits) > 1 {
-		m += "." + digits[1:]
-	}
-	es := "+"
-	if exp < 0 {
-		es, exp = "-", -exp
-	}
-	return fmt.Sprintf("%s%se%s%02d", sign, m, es, exp)
-}
+// pyFloatRepr is Python's repr() of a float.
+func pyFloatRepr(f float64) string { return pyfmt.Float(f) }
 
 // pyJSON is Python's json.dumps() (ensure_ascii, ", " and ": "
 // separators); map keys are sorted since Go maps have no order.
-func pyJSON(v any) string {
-	if n, ok := v.(json.Number); ok && strings.ContainsAny(string(n), ".eE") {
-		f, _ := n.Float64()
-		return pyJSONFloat(f)
-	}
-	switch x := pyValue(v).(type) {
-	case nil:
-		return "null"
-	case bool:
-		if x {
-			return "true"
-		}
-		return "false"
-	case int64:
-		return strconv.FormatInt(x, 10)
-	case float64:
-		return pyJSONFloat(x)
-	case string:
-		return pyJSONString(x)
-	case []any:
-		parts := make([]string, len(x))
-		for i, e := range x {
-			parts[i] = pyJSON(e)
-		}
-		return "[" + strings.Join(parts, ", ") + "]"
-	case map[string]any:
-		parts := make([]string, 0, len(x))
-		for _, k := range sortedKeys(x) {
-			parts = append(parts, pyJSONString(k)+": "+pyJSON(x[k]))
-		}
-		return "{" + strings.Join(parts, ", ") + "}"
-	}
-	return pyJSONString(fmt.Sprint(v))
-}
+func pyJSON(v any) string { return pyfmt.JSONValue(v) }
 
-func pyJSONFloat(f float64) string {
-	switch {
-	case math.IsNaN(f):
-		return "NaN"
-	case math.IsInf(f, 1):
-		return "Infinity"
-	case math.IsInf(f, -1):
-		return "-Infinity"
-	}
-	return pyFloatRepr(f)
-}
-
-func pyJSONString(s string) string {
-	var b strings.Builder
-	b.WriteByte('"')
-	for _, r := range s {
-		switch {
-		case r == '"':
-			b.WriteString(`\"`)
-		case r == '\\':
-			b.WriteString(`\\`)
-		case r == '\n':
-			b.WriteString(`\n`)
-		case r == '\r':
-			b.WriteString(`\r`)
-		case r == '\t':
-			b.WriteString(`\t`)
-		case r == '\b':
-			b.WriteString(`\b`)
-		case r == '\f':
-			b.WriteString(`\f`)
-		case r < 0x20:
-			fmt.Fprintf(&b, `\u%04x`, r)
-		case r > 0xffff:
-			r -= 0x10000
-			fmt.Fprintf(&b, `\u%04x\u%04x`, 0xd800+(r>>10), 0xdc00+(r&0x3ff))
-		case r > 0x7f:
-			fmt.Fprintf(&b, `\u%04x`, r)
-		default:
-			b.WriteRune(r)
-		}
-	}
-	b.WriteByte('"')
-	return b.String()
-}
+func pyJSONString(s string) string { return pyfmt.JSONStringKeepDEL(s) }
 
 // pyJSONRaw re-renders a JSON document as Python's json.dumps(json.loads(raw))
 // would, keeping the document's key order.
-func pyJSONRaw(raw []byte) (string, error) {
-	dec := json.NewDecoder(strings.NewReader(string(raw)))
-	dec.UseNumber()
-	var b strings.Builder
-	if err := pyJSONRawValue(dec, &b); err != nil {
-		return "", err
-	}
-	return b.String(), nil
-}
-
-func pyJSONRawValue(dec *json.Decoder, b *strings.Builder) error {
-	tok, err := dec.Token()
-	if err != nil {
-		return err
-	}
-	switch t := tok.(type) {
-	case json.Delim:
-		if t == '[' {
-			b.WriteByte('[')
-			for i := 0; dec.More(); i++ {
-				if i > 0 {
-					b.WriteString(", ")
-				}
-				if err := pyJSONRawValue(dec, b); err != nil {
-					return err
-				}
-			}
-			b.WriteByte(']')
-			_, err = dec.Token()
-			return err
-		}
-		// An object: Python keeps the first position of a repeated key
-		// and its last value.
-		var keys []string
-		vals := map[string]string{}
-		for dec.More() {
-			kt, err := dec.Token()
-			if err != nil {
-				return err
-			}
-			k, _ := kt.(string)
-			var vb strings.Builder
-			if err := pyJSONRawValue(dec, &vb); err != nil {
-				return err
-			}
-			if _, seen := vals[k]; !seen {
-				keys = append(keys, k)
-			}
-			vals[k] = vb.String()
-		}
-		b.WriteByte('{')
-		for i, k := range keys {
-			if i > 0 {
-				b.WriteString(", ")
-			}
-			b.WriteString(pyJSONString(k) + ": " + vals[k])
-		}
-		b.WriteByte('}')
-		_, err = dec.Token()
-		return err
-	case json.Number:
-		if strings.ContainsAny(string(t), ".eE") {
-			f, _ := strconv.ParseFloat(string(t), 64)
-			b.WriteString(pyJSONFloat(f))
-			return nil
-		}
-		n := strings.TrimLeft(strings.TrimPrefix(string(t), "-"), "0")
-		if n == "" {
-			n = "0"
-		} else if strings.HasPrefix(string(t), "-") {
-			n = "-" + n
-		}
-		b.WriteString(n)
-	default:
-		b.WriteString(pyJSON(t))
-	}
-	return nil
-}
+func pyJSONRaw(raw []byte) (string, error) { return pyfmt.JSONRaw(raw) }
 
 var (
 	pyIntPattern   = regexp.MustCompile(`^[+-]?\d(_?\d)*$`)

@@ -6,259 +6,29 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"unicode"
-	"unicode/utf8"
+
+	"github.com/kilnhq/kiln/internal/pyfmt"
 )
 
 // Heat's messages embed values formatted by Python (str, repr,
-// json.dumps). These helpers reproduce those forms for Kiln's plain
-// values so the messages match byte for byte.
+// json.dumps); package pyfmt reproduces those forms. These names keep the
+// package's calls short and apply MaxDepth.
 
 // pyStr is Python's str() of a plain value.
-func pyStr(v any) string {
-	switch x := v.(type) {
-	case string:
-		return x
-	}
-	return pyRepr(v)
-}
+func pyStr(v any) string { return pyfmt.StrDepth(v, MaxDepth) }
 
-// pyRepr is Python's repr() of a plain value. Map keys are sorted (Go
-// maps have no order).
-func pyRepr(v any) string {
-	var b strings.Builder
-	writeRepr(&b, v, 0)
-	return b.String()
-}
-
-func writeRepr(b *strings.Builder, v any, depth int) {
-	if depth > MaxDepth {
-		b.WriteString("...")
-		return
-	}
-	switch x := v.(type) {
-	case nil:
-		b.WriteString("None")
-	case bool:
-		if x {
-			b.WriteString("True")
-		} else {
-			b.WriteString("False")
-		}
-	case int:
-		b.WriteString(strconv.Itoa(x))
-	case float64:
-		b.WriteString(pyFloat(x))
-	case string:
-		b.WriteString(pyQuote(x))
-	case []any:
-		b.WriteByte('[')
-		for i, e := range x {
-			if i > 0 {
-				b.WriteString(", ")
-			}
-			writeRepr(b, e, depth+1)
-		}
-		b.WriteByte(']')
-	case []string:
-		b.WriteByte('[')
-		for i, e := range x {
-			if i > 0 {
-				b.WriteString(", ")
-			}
-			b.WriteString(pyQuote(e))
-		}
-		b.WriteByte(']')
-	case map[string]any:
-		b.WriteByte('{')
-		for i, k := range sortedKeys(x) {
-			if i > 0 {
-				b.WriteString(", ")
-			}
-			b.WriteString(pyQuote(k))
-			b.WriteString(": ")
-			writeRepr(b, x[k], depth+1)
-		}
-		b.WriteByte('}')
-	default:
-		fmt.Fprintf(b, "%v", x)
-	}
-}
+// pyRepr is Python's repr() of a plain value, map keys sorted.
+func pyRepr(v any) string { return pyfmt.ReprDepth(v, MaxDepth) }
 
 // pyQuote is Python's repr() of a str.
-func pyQuote(s string) string {
-	q := byte('\'')
-	if strings.ContainsRune(s, '\'') && !strings.ContainsRune(s, '"') {
-		q = '"'
-	}
-	var b strings.Builder
-	b.WriteByte(q)
-	for i := 0; i < len(s); {
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 {
-			fmt.Fprintf(&b, "\\x%02x", s[i])
-			i++
-			continue
-		}
-		i += size
-		switch {
-		case r == '\\':
-			b.WriteString(`\\`)
-		case r == rune(q):
-			b.WriteByte('\\')
-			b.WriteByte(q)
-		case r == '\n':
-			b.WriteString(`\n`)
-		case r == '\r':
-			b.WriteString(`\r`)
-		case r == '\t':
-			b.WriteString(`\t`)
-		case r < 0x20 || r == 0x7f:
-			fmt.Fprintf(&b, "\\x%02x", r)
-		case r < 0x80 || unicode.IsPrint(r):
-			b.WriteRune(r)
-		case r <= 0xff:
-			fmt.Fprintf(&b, "\\x%02x", r)
-		case r <= 0xffff:
-			fmt.Fprintf(&b, "\\u%04x", r)
-		default:
-			fmt.Fprintf(&b, "\\U%08x", r)
-		}
-	}
-	b.WriteByte(q)
-	return b.String()
-}
+func pyQuote(s string) string { return pyfmt.Quote(s) }
 
-// pyFloat is Python's repr() of a float: the shortest round-trip digits,
-// positional between 1e-4 and 1e16, else scientific with a two-digit
-// exponent; integral values keep ".0".
-func pyFloat(f float64) string {
-	switch {
-	case math.IsInf(f, 1):
-		return "inf"
-	case math.IsInf(f, -1):
-		return "-inf"
-	case math.IsNaN(f):
-		return "nan"
-	}
-	e := strconv.FormatFloat(f, 'e', -1, 64) // d.ddde±XX
-	mant, expStr, _ := strings.Cut(e, "e")
-	exp, _ := strconv.Atoi(expStr)
-	if exp < -4 || exp >= 16 {
-		sign := "+"
-		if exp < 0 {
-			sign = "-"
-			exp = -exp
-		}
-		return fmt.Sprintf("%se%s%02d", mant, sign, exp)
-	}
-	s := strconv.FormatFloat(f, 'f', -1, 64)
-	if !strings.ContainsAny(s, ".") {
-		s += ".0"
-	}
-	return s
-}
+// pyFloat is Python's repr() of a float.
+func pyFloat(f float64) string { return pyfmt.Float(f) }
 
 // pyJSON is Python's json.dumps() with its default separators and
 // ensure_ascii, keys sorted.
-func pyJSON(v any) string {
-	var b strings.Builder
-	writeJSON(&b, v, 0)
-	return b.String()
-}
-
-func writeJSON(b *strings.Builder, v any, depth int) {
-	if depth > MaxDepth {
-		b.WriteString("null")
-		return
-	}
-	switch x := v.(type) {
-	case nil:
-		b.WriteString("null")
-	case bool:
-		if x {
-			b.WriteString("true")
-		} else {
-			b.WriteString("false")
-		}
-	case int:
-		b.WriteString(strconv.Itoa(x))
-	case float64:
-		switch {
-		case math.IsInf(x, 1):
-			b.WriteString("Infinity")
-		case math.IsInf(x, -1):
-			b.WriteString("-Infinity")
-		case math.IsNaN(x):
-			b.WriteString("NaN")
-		default:
-			b.WriteString(pyFloat(x))
-		}
-	case string:
-		writeJSONString(b, x)
-	case []any:
-		b.WriteByte('[')
-		for i, e := range x {
-			if i > 0 {
-				b.WriteString(", ")
-			}
-			writeJSON(b, e, depth+1)
-		}
-		b.WriteByte(']')
-	case []string:
-		b.WriteByte('[')
-		for i, e := range x {
-			if i > 0 {
-				b.WriteString(", ")
-			}
-			writeJSONString(b, e)
-		}
-		b.WriteByte(']')
-	case map[string]any:
-		b.WriteByte('{')
-		for i, k := range sortedKeys(x) {
-			if i > 0 {
-				b.WriteString(", ")
-			}
-			writeJSONString(b, k)
-			b.WriteString(": ")
-			writeJSON(b, x[k], depth+1)
-		}
-		b.WriteByte('}')
-	default:
-		writeJSONString(b, fmt.Sprint(x))
-	}
-}
-
-func writeJSONString(b *strings.Builder, s string) {
-	b.WriteByte('"')
-	for _, r := range s {
-		switch {
-		case r == '"':
-			b.WriteString(`\"`)
-		case r == '\\':
-			b.WriteString(`\\`)
-		case r == '\n':
-			b.WriteString(`\n`)
-		case r == '\r':
-			b.WriteString(`\r`)
-		case r == '\t':
-			b.WriteString(`\t`)
-		case r == '\b':
-			b.WriteString(`\b`)
-		case r == '\f':
-			b.WriteString(`\f`)
-		case r < 0x20 || (r >= 0x7f && r <= 0xffff):
-			fmt.Fprintf(b, `\u%04x`, r)
-		case r > 0xffff:
-			r -= 0x10000
-			fmt.Fprintf(b, `\u%04x\u%04x`, 0xd800+(r>>10), 0xdc00+(r&0x3ff))
-		default:
-			b.WriteRune(r)
-		}
-	}
-	b.WriteByte('"')
-}
+func pyJSON(v any) string { return pyfmt.JSONDepth(v, MaxDepth) }
 
 // pyTypeName is type(v).__name__.
 func pyTypeName(v any) string {
