@@ -13,6 +13,7 @@ import (
 	"github.com/kilnhq/kiln/internal/engine"
 	"github.com/kilnhq/kiln/internal/engine/enginetest"
 	"github.com/kilnhq/kiln/internal/stacks"
+	"github.com/kilnhq/kiln/internal/store"
 )
 
 const project = "11111111111111111111111111111111"
@@ -24,7 +25,13 @@ type testBundle struct {
 
 func setup(t *testing.T) *testBundle {
 	t.Helper()
-	st := enginetest.NewSQLite(t)
+	return setupOn(t, enginetest.NewSQLite)
+}
+
+// setupOn is setup on a given backend.
+func setupOn(t *testing.T, open func(testing.TB) store.Store) *testBundle {
+	t.Helper()
+	st := open(t)
 	var svc *stacks.Service
 	e := enginetest.NewEngineWith(t, st, nil, func(e *engine.Engine) {
 		svc = stacks.New(&stacks.Config{Engine: e, PublicURL: "http://kiln.test"})
@@ -345,4 +352,43 @@ func TestStackLimits(t *testing.T) {
 	list, err := svc.ListStacks(ctx, &stacks.ListParams{ProjectID: project, ShowDeleted: true})
 	require.NoError(t, err)
 	require.Empty(t, list, "nothing stored")
+}
+
+// TestStacksOnPostgres runs the main paths on PostgreSQL, where a stack's
+// resources really commit concurrently: a wait condition stack with a
+// signal, 40 independent resources, an update and a delete.
+func TestStacksOnPostgres(t *testing.T) {
+	t.Parallel()
+	b := setupOn(t, enginetest.NewPostgres)
+	ctx := context.Background()
+
+	s := create(t, b, "pgwait", waitTemplate)
+	require.Eventually(t, func() bool {
+		r, err := b.svc.GetResource(ctx, s.Ref(), "wait", nil)
+		require.NoError(t, err)
+		return r.Status == "IN_PROGRESS"
+	}, 10*time.Second, 5*time.Millisecond)
+	require.NoError(t, b.svc.SignalResource(ctx, s.Ref(), "handle", json.RawMessage(`{"status":"SUCCESS","id":"a"}`)))
+	waitStatus(t, b, s.Ref(), "CREATE_COMPLETE")
+
+	var many strings.Builder
+	many.WriteString("heat_template_version: 2018-08-31\nresources:\n")
+	for i := range 40 {
+		fmt.Fprintf(&many, "  r%d:\n    type: OS::Heat::RandomString\n", i)
+	}
+	m := create(t, b, "pgmany", many.String())
+	waitStatus(t, b, m.Ref(), "CREATE_COMPLETE")
+	evs, err := b.svc.ListEvents(ctx, m.Ref(), &stacks.EventListParams{})
+	require.NoError(t, err)
+	require.Len(t, evs, 2+2*40, "stack start and end, and two events per resource")
+
+	require.NoError(t, b.svc.UpdateStack(ctx, &stacks.UpdateParams{Ref: m.Ref(), CreateParams: stacks.CreateParams{
+		Template: []byte("heat_template_version: 2018-08-31\nresources:\n  r0:\n    type: OS::Heat::RandomString\n")}}))
+	waitStatus(t, b, m.Ref(), "UPDATE_COMPLETE")
+	rs, err := b.svc.ListResources(ctx, m.Ref(), &stacks.ResourceListParams{})
+	require.NoError(t, err)
+	require.Len(t, rs, 1)
+
+	require.NoError(t, b.svc.DeleteStack(ctx, m.Ref()))
+	waitStatus(t, b, m.Ref(), "DELETE_COMPLETE")
 }
