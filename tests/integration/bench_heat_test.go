@@ -103,14 +103,13 @@ func runEventShow(b *testing.B, eventURL, tok string, rate int) {
 			mu.Unlock()
 		}()
 	}
-	var tick *time.Ticker
-	if rate > 0 {
-		tick = time.NewTicker(time.Second / time.Duration(rate))
-		defer tick.Stop()
-	}
+	// Paced: request i is released at start + i/rate (open loop; a slow
+	// answer does not lower the offered rate while a client is free).
 	for i := 0; i < b.N; i++ {
-		if tick != nil {
-			<-tick.C
+		if rate > 0 {
+			if d := time.Until(start.Add(time.Duration(i) * time.Second / time.Duration(rate))); d > 0 {
+				time.Sleep(d)
+			}
 		}
 		work <- struct{}{}
 	}
