@@ -161,7 +161,11 @@ func (s *Service) LookupStack(ctx context.Context, projectID, nameOrID string) (
 // project's stacks in memory (bounded by MaxStacksPerProject live stacks).
 func (s *Service) ListStacks(ctx context.Context, p *ListParams) ([]*Stack, error) {
 	const op = "stack.list"
-	rs, err := s.e.ListResources(ctx, &engine.ResourceListParams{ProjectID: p.ProjectID, Type: StackType, IncludeDeleted: p.ShowDeleted})
+	projectID := p.ProjectID
+	if p.GlobalTenant {
+		projectID = "" // every project's (the dialect checks the caller may)
+	}
+	rs, err := s.e.ListResources(ctx, &engine.ResourceListParams{ProjectID: projectID, Type: StackType, IncludeDeleted: p.ShowDeleted})
 	if err != nil {
 		return nil, err
 	}

@@ -146,6 +146,22 @@ func TestStackLifecycle(t *testing.T) {
 		require.Equal(t, engine.KindNotFound, engine.KindOf(err))
 	})
 
+	t.Run("GlobalTenantListsEveryProject", func(t *testing.T) {
+		t.Parallel()
+		b := setup(t)
+		other := "33333333333333333333333333333333"
+		create(t, b, "mine", "heat_template_version: 2018-08-31\n")
+		_, err := b.svc.CreateStack(context.Background(), &stacks.CreateParams{Caller: stacks.Caller{ProjectID: other},
+			Name: "theirs", Template: []byte("heat_template_version: 2018-08-31\n")})
+		require.NoError(t, err)
+		own, err := b.svc.ListStacks(context.Background(), &stacks.ListParams{ProjectID: project})
+		require.NoError(t, err)
+		require.Len(t, own, 1)
+		all, err := b.svc.ListStacks(context.Background(), &stacks.ListParams{ProjectID: project, GlobalTenant: true})
+		require.NoError(t, err)
+		require.Len(t, all, 2)
+	})
+
 	t.Run("DuplicateNameConflict", func(t *testing.T) {
 		t.Parallel()
 		b := setup(t)
