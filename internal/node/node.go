@@ -61,7 +61,8 @@ type Node struct {
 
 // OpenStore opens the store the settings name: PostgreSQL when
 // DatabaseURL is set, else SQLite in Data (created if missing, and
-// locked). The returned release func drops the lock.
+// locked); the returned file holds that lock until the caller closes it
+// (nil for PostgreSQL).
 func OpenStore(ctx context.Context, cfg *config.Config, logger *slog.Logger) (store.Store, *os.File, error) {
 	if cfg.DatabaseURL != "" {
 		st, err := postgres.Open(ctx, &postgres.Config{URL: cfg.DatabaseURL, Logger: logger})

@@ -57,12 +57,6 @@ func New(cfg *Config) *Service {
 	return s
 }
 
-// notSupported is Heat's NotSupported (400) for features Kiln does not
-// have yet; docs/heat.md lists them.
-func notSupported(op, feature string) error {
-	return &engine.Error{Kind: engine.KindInvalid, Code: "NotSupported", Op: op, Msg: feature + " is not supported."}
-}
-
 var _ API = (*Service)(nil)
 
 // API is the interface the Heat dialect codes against; *Service

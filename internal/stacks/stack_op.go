@@ -116,7 +116,7 @@ func (h *stackHandler) Run(ctx context.Context, run *engine.Run) error {
 					if !depsSettled {
 						continue
 					}
-					changed, err := s.changed(pl, pr, r, stack, byName)
+					changed, err := s.changed(ctx, pl, pr, r, stack, byName)
 					if err != nil {
 						return err
 					}
@@ -167,7 +167,7 @@ func (h *stackHandler) Run(ctx context.Context, run *engine.Run) error {
 
 // changed reports whether a settled resource differs from the plan: its
 // type, or its properties resolved now.
-func (s *Service) changed(pl *plan, pr *planResource, r *engine.Resource, stack *engine.Resource, byName map[string]*engine.Resource) (bool, error) {
+func (s *Service) changed(ctx context.Context, pl *plan, pr *planResource, r *engine.Resource, stack *engine.Resource, byName map[string]*engine.Resource) (bool, error) {
 	if r.Type != pr.typ {
 		return true, nil
 	}
@@ -175,7 +175,7 @@ func (s *Service) changed(pl *plan, pr *planResource, r *engine.Resource, stack 
 	if !ok {
 		return true, nil
 	}
-	_, props, err := s.resolveProperties(context.Background(), pl, pr, stack, byName, typ)
+	_, props, err := s.resolveProperties(ctx, pl, pr, stack, byName, typ)
 	if err != nil {
 		return true, nil // the update will fail it with the reason
 	}
@@ -365,7 +365,7 @@ func (s *Service) actOne(ctx context.Context, stack *engine.Resource, pl *plan,
 				Status: engine.StatusInProgress, StatusReason: "state changed"})
 		}
 		c.updates = append(c.updates, &engine.ResourceUpdateParams{ID: r.ID, Action: act,
-			Status: engine.StatusFailed, StatusReason: fmt.Sprintf("%s", reason)})
+			Status: engine.StatusFailed, StatusReason: reason})
 		return c, nil
 	}
 	pr := pl.byName[r.Name]

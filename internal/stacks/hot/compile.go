@@ -161,11 +161,6 @@ func isList(v any) bool {
 	return ok
 }
 
-func isMap(v any) bool {
-	_, ok := v.(map[string]any)
-	return ok
-}
-
 // isSequence is Python's isinstance(v, Sequence): lists and strings.
 func isSequence(v any) bool {
 	switch v.(type) {
