@@ -239,7 +239,7 @@ func (e *Engine) Cancel(ctx context.Context, projectID, id string) (*Operation, 
 			return Conflict(name, "operation %s is already %s", id, row.State)
 		}
 		op = operationFromRow(row)
-		return tx.wake(ctx, id)
+		return tx.Wake(ctx, id)
 	})
 	if err != nil {
 		return nil, err

@@ -77,7 +77,7 @@ func (tx *Tx) Signal(ctx context.Context, p *SignalParams) (sig *Signal, created
 		return nil, false, err
 	}
 	if p.WakeOperationID != "" {
-		if err := tx.wake(ctx, p.WakeOperationID); err != nil {
+		if err := tx.Wake(ctx, p.WakeOperationID); err != nil {
 			return nil, false, err
 		}
 	}
@@ -123,9 +123,11 @@ func (tx *Tx) ConsumeSignals(ctx context.Context, ids ...string) error {
 	return FromStore("signal.consume", tx.st.SignalConsume(ctx, &store.SignalConsumeParams{IDs: ids, Now: tx.now}))
 }
 
-// wake bumps the operation's wake sequence and, when it was waiting, gives
-// it a job to run now.
-func (tx *Tx) wake(ctx context.Context, opID string) error {
+// Wake bumps the operation's wake sequence and, when it was waiting, gives
+// it a job to run now, in the transaction: a waiting operation re-runs
+// once the transaction commits, and a running one runs again when its
+// current pass ends (no wake-up is lost).
+func (tx *Tx) Wake(ctx context.Context, opID string) error {
 	row, err := tx.st.OperationWake(ctx, &store.OperationWakeParams{ID: opID, Now: tx.now})
 	if err != nil {
 		return FromStore("operation.wake", err)

@@ -6,8 +6,8 @@
 //
 // # Model
 //
-// A stack is an engine resource of type "OS::Heat::Stack" whose children
-// are its resources; both carry Heat's action × status state. Every state
+// A stack is an engine resource of type "heat.stack" whose children are
+// its resources; both carry Heat's action × status state. Every state
 // change appends an event in the same transaction, which is what the Heat
 // event API lists. A stack action (create, update, delete, ...) is one
 // engine operation; it checkpoints which resources are done, so a crash

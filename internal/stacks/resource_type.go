@@ -41,10 +41,22 @@ type ResourceType interface {
 	Signal(ctx context.Context, rc *RC, data json.RawMessage) (reason string, err error)
 }
 
+// Updater is implemented by types that can change a resource in place.
+// When every property that changed in a stack update is UpdateAllowed in
+// the type's schema, the update calls Update (with the new properties in
+// RC.Properties and the committed ones in prev) instead of replacing the
+// resource. Done false means "call Check later", as for Create. Types
+// that do not implement it are always replaced.
+type Updater interface {
+	Update(ctx context.Context, rc *RC, prev map[string]any) (*Outcome, error)
+}
+
 // RC is what a resource type sees of one resource.
 type RC struct {
 	// Data is the type's private state, as last committed.
 	Data map[string]any
+	// ID is the engine resource's id ("" in unit tests of pure types).
+	ID string
 	// Deadline is the stack action's deadline (zero: none).
 	Deadline time.Time
 	// Metadata is the resource's metadata section, resolved.

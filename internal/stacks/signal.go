@@ -37,7 +37,7 @@ func (s *Service) SignalResource(ctx context.Context, ref StackRef, name string,
 	if err != nil {
 		return err
 	}
-	rc := &RC{Data: st.Data, Metadata: st.Metadata, Name: r.Name, Now: s.e.Now(), PhysicalID: r.PhysicalID,
+	rc := &RC{Data: st.Data, ID: r.ID, Metadata: st.Metadata, Name: r.Name, Now: s.e.Now(), PhysicalID: r.PhysicalID,
 		Properties: props, Signals: toSignalData(sigs), Stack: ref}
 	reason, err := typ.Signal(ctx, rc, data)
 	if err != nil {

@@ -12,8 +12,14 @@ import (
 	"github.com/kilnhq/kiln/internal/engine"
 )
 
-// StackType is the engine resource type of a stack.
+// StackType is the Heat resource type of stack-level events.
 const StackType = "OS::Heat::Stack"
+
+// stackKind is the engine resource type of a stack row. It differs from
+// StackType because OS::Heat::Stack is also a resource type a template
+// may use (a stack inside a stack), and such a resource is a child row of
+// its stack.
+const stackKind = "heat.stack"
 
 // stackDef is what a stack keeps of its request, in the stack resource's
 // properties.
@@ -83,7 +89,7 @@ func (s *Service) loadStack(ctx context.Context, ref StackRef) (*engine.Resource
 		}
 		return nil, err
 	}
-	if r.Type != StackType || (ref.Name != "" && r.Name != ref.Name) {
+	if r.Type != stackKind || (ref.Name != "" && r.Name != ref.Name) {
 		return nil, stackNotFound(op, name)
 	}
 	return r, nil
@@ -144,10 +150,10 @@ func (s *Service) GetStack(ctx context.Context, ref StackRef, resolveOutputs boo
 // LookupStack implements API: an id first, then a name, of a live stack.
 func (s *Service) LookupStack(ctx context.Context, projectID, nameOrID string) (StackRef, error) {
 	const op = "stack.lookup"
-	if r, err := s.e.GetResource(ctx, projectID, nameOrID); err == nil && r.Type == StackType && r.DeletedAt == nil {
+	if r, err := s.e.GetResource(ctx, projectID, nameOrID); err == nil && r.Type == stackKind && r.DeletedAt == nil {
 		return StackRef{ID: r.ID, Name: r.Name, ProjectID: r.ProjectID}, nil
 	}
-	rs, err := s.e.ListResources(ctx, &engine.ResourceListParams{ProjectID: projectID, Type: StackType, Name: nameOrID})
+	rs, err := s.e.ListResources(ctx, &engine.ResourceListParams{ProjectID: projectID, Type: stackKind, Name: nameOrID})
 	if err != nil {
 		return StackRef{}, err
 	}
@@ -165,7 +171,7 @@ func (s *Service) ListStacks(ctx context.Context, p *ListParams) ([]*Stack, erro
 	if p.GlobalTenant {
 		projectID = "" // every project's (the dialect checks the caller may)
 	}
-	rs, err := s.e.ListResources(ctx, &engine.ResourceListParams{ProjectID: projectID, Type: StackType, IncludeDeleted: p.ShowDeleted})
+	rs, err := s.e.ListResources(ctx, &engine.ResourceListParams{ProjectID: projectID, Type: stackKind, IncludeDeleted: p.ShowDeleted})
 	if err != nil {
 		return nil, err
 	}

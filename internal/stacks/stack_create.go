@@ -111,7 +111,7 @@ func (s *Service) CreateStack(ctx context.Context, p *CreateParams) (*Stack, err
 	opID := engine.NewUUID()
 	var created *engine.Resource
 	err = s.e.InTx(ctx, func(ctx context.Context, tx *engine.Tx) error {
-		live, err := tx.ListResources(ctx, &engine.ResourceListParams{ProjectID: p.Caller.ProjectID, Type: StackType})
+		live, err := tx.ListResources(ctx, &engine.ResourceListParams{ProjectID: p.Caller.ProjectID, Type: stackKind})
 		if err != nil {
 			return err
 		}
@@ -131,7 +131,7 @@ func (s *Service) CreateStack(ctx context.Context, p *CreateParams) (*Stack, err
 		}
 		st := &stackState{OperationID: opID, Parameters: paramStrings(pl.params)}
 		created, err = tx.CreateResource(ctx, &engine.ResourceCreateParams{
-			ID: stackID, ProjectID: p.Caller.ProjectID, Type: StackType, Name: p.Name, PhysicalID: stackID,
+			ID: stackID, ProjectID: p.Caller.ProjectID, Type: stackKind, Name: p.Name, PhysicalID: stackID,
 			Action: engine.ActionCreate, Status: engine.StatusInProgress, StatusReason: "Stack CREATE started",
 			Properties: mustJSON(def), Attributes: mustJSON(st),
 		})

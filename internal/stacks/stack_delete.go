@@ -157,7 +157,7 @@ func (s *Service) deleteOne(ctx context.Context, stack *engine.Resource, r *engi
 	if starting {
 		set(engine.StatusInProgress, "state changed", nil)
 	}
-	rc := &RC{Data: st.Data, Metadata: st.Metadata, Name: r.Name, Now: s.e.Now(), PhysicalID: r.PhysicalID,
+	rc := &RC{Data: st.Data, ID: r.ID, Metadata: st.Metadata, Name: r.Name, Now: s.e.Now(), PhysicalID: r.PhysicalID,
 		Properties: props, Stack: StackRef{ID: stack.ID, Name: stack.Name, ProjectID: stack.ProjectID}}
 	if rc.Data == nil {
 		rc.Data = map[string]any{}

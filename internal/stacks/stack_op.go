@@ -390,7 +390,7 @@ func (s *Service) actOne(ctx context.Context, stack *engine.Resource, pl *plan,
 	} else if err := json.Unmarshal(r.Properties, &props); err != nil {
 		return nil, &engine.Error{Kind: engine.KindInternal, Op: "resource.decode", Err: err}
 	}
-	rc := &RC{Data: st.Data, Metadata: st.Metadata, Name: r.Name, Now: s.e.Now(), PhysicalID: r.PhysicalID,
+	rc := &RC{Data: st.Data, ID: r.ID, Metadata: st.Metadata, Name: r.Name, Now: s.e.Now(), PhysicalID: r.PhysicalID,
 		Properties: props, Stack: ref, StackAccess: &stackAccess{s: s, stack: stack, byName: byName}}
 	if typ.Schema().Signallable {
 		sigs, err := s.e.ListSignals(ctx, r.ID)
@@ -535,7 +535,7 @@ func (a *stackAccess) Resource(ctx context.Context, nameOrPhysicalID string) (*R
 	if err != nil {
 		return nil, err
 	}
-	return &RC{Data: st.Data, Metadata: st.Metadata, Name: fresh.Name, PhysicalID: fresh.PhysicalID, Properties: props,
+	return &RC{Data: st.Data, ID: fresh.ID, Metadata: st.Metadata, Name: fresh.Name, PhysicalID: fresh.PhysicalID, Properties: props,
 		Signals: toSignalData(sigs), Stack: StackRef{ID: a.stack.ID, Name: a.stack.Name, ProjectID: a.stack.ProjectID}}, nil
 }
 

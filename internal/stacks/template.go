@@ -192,7 +192,7 @@ func (c *evalContext) ResourceID(name string) (any, error) {
 			if err != nil {
 				return nil, err
 			}
-			return ref.RefID(&RC{Data: st.Data, Name: r.Name, PhysicalID: r.PhysicalID, Properties: props}), nil
+			return ref.RefID(&RC{Data: st.Data, ID: r.ID, Name: r.Name, PhysicalID: r.PhysicalID, Properties: props}), nil
 		}
 	}
 	return r.PhysicalID, nil
