@@ -49,7 +49,13 @@ func New(cfg *Config) *Service {
 	if c.MaxStacksPerProject <= 0 {
 		c.MaxStacksPerProject = 512
 	}
-	s := &Service{cfg: c, e: c.Engine, logger: c.Logger, types: NewRegistry(BuiltinTypes()...)}
+	s := &Service{cfg: c, e: c.Engine, logger: c.Logger}
+	// Types that act through the service (stored configs, nested stacks)
+	// are made with it.
+	all := BuiltinTypes()
+	all = append(all, s.configTypes()...)
+	all = append(all, s.nestedTypes()...)
+	s.types = NewRegistry(all...)
 	c.Engine.Register(OperationTypeCreate, &stackHandler{action: engine.ActionCreate, s: s})
 	c.Engine.Register(OperationTypeUpdate, &stackHandler{action: engine.ActionUpdate, s: s})
 	c.Engine.Register(OperationTypeDelete, &deleteHandler{s: s})
