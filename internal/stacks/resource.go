@@ -57,6 +57,10 @@ func toResource(stack *engine.Resource, r *engine.Resource, st *resourceState, d
 	if out.RequiredBy == nil {
 		out.RequiredBy = []string{}
 	}
+	if id, name := dataString(st.Data, "stack_id"), dataString(st.Data, "stack_name"); id != "" && name != "" &&
+		r.Action != engine.ActionInit && !(r.Action == engine.ActionDelete && r.Status == engine.StatusComplete) {
+		out.NestedStack = &StackRef{ID: id, Name: name, ProjectID: r.ProjectID}
+	}
 	if detail {
 		out.Description = st.Description
 		out.Attributes = map[string]any{}
@@ -73,6 +77,12 @@ func (s *Service) ListResources(ctx context.Context, ref StackRef, p *ResourceLi
 	if err != nil {
 		return nil, err
 	}
+	return s.listResources(ctx, stack, p, p.NestedDepth, "")
+}
+
+// listResources lists a stack's resources and, depth levels down, those
+// of its resources' nested stacks (each naming its parent resource).
+func (s *Service) listResources(ctx context.Context, stack *engine.Resource, p *ResourceListParams, depth int, parentName string) ([]*Resource, error) {
 	rs, err := s.stackResources(ctx, stack)
 	if err != nil {
 		return nil, err
@@ -102,10 +112,44 @@ func (s *Service) ListResources(ctx context.Context, ref StackRef, p *ResourceLi
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, toResource(stack, r, st, p.WithDetail))
+		res := toResource(stack, r, st, p.WithDetail)
+		res.ParentName = parentName
+		out = append(out, res)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
-	return out, nil
+	if depth <= 0 {
+		return out, nil
+	}
+	var nested []*Resource
+	for _, r := range rs {
+		if r.DeletedAt != nil {
+			continue
+		}
+		st, _, err := decodeResource(r)
+		if err != nil {
+			return nil, err
+		}
+		id := dataString(st.Data, "stack_id")
+		if id == "" {
+			continue
+		}
+		child, err := s.e.GetResource(ctx, stack.ProjectID, id)
+		if engine.KindOf(err) == engine.KindNotFound {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		if child.Type != stackKind || child.DeletedAt != nil {
+			continue
+		}
+		more, err := s.listResources(ctx, child, p, depth-1, r.Name)
+		if err != nil {
+			return nil, err
+		}
+		nested = append(nested, more...)
+	}
+	return append(out, nested...), nil
 }
 
 // findResource finds a live resource of the stack by name.

@@ -25,7 +25,7 @@ func (s *Service) SignalResource(ctx context.Context, ref StackRef, name string,
 		return &engine.Error{Kind: engine.KindInvalid, Code: "NotSupported", Op: op,
 			Msg: fmt.Sprintf("Signal resource during %s is not supported.", r.Action)}
 	}
-	typ, ok := s.types.Get(r.Type)
+	typ, ok := s.typeFor(nil, r.Type)
 	if !ok || !typ.Schema().Signallable {
 		return ErrNotSignallable
 	}

@@ -35,6 +35,26 @@ type stackDef struct {
 	// returns).
 	Template    json.RawMessage `json:"template"`
 	TimeoutMins int             `json:"timeout_mins"`
+
+	// Nested is set for a stack made by a resource of another stack.
+	Nested *nestedInfo `json:"nested,omitempty"`
+}
+
+// nestedInfo ties a nested stack to the resource that made it. The stack
+// row's ParentID is that resource's engine id.
+type nestedInfo struct {
+	// Depth is 1 for a stack made by a top-level stack's resource.
+	Depth int `json:"depth"`
+	// ParentStack is the parent stack's id, shown as "parent"; empty for
+	// OS::Heat::Stack, whose stack is a stack of its own in Heat (listed,
+	// no parent).
+	ParentStack string `json:"parent_stack,omitempty"`
+	// ParentResource is the resource's name (parent_resource).
+	ParentResource string `json:"parent_resource"`
+	// Spec is a digest of what the resource asked for (template,
+	// parameters, environment, files); a different one means the nested
+	// stack needs an update.
+	Spec string `json:"spec"`
 }
 
 // stackState is what a stack computes, in the stack resource's attributes.
@@ -115,8 +135,11 @@ func stackFromResource(r *engine.Resource, def *stackDef, st *stackState, withOu
 	out := &Stack{
 		ID: r.ID, Action: string(r.Action), CreatedAt: r.CreatedAt, DeletedAt: r.DeletedAt,
 		Description: def.Description, DisableRollback: def.DisableRollback, Name: r.Name, Owner: def.Owner,
-		Parameters: st.Parameters, ParentID: r.ParentID, ProjectID: r.ProjectID, Status: string(r.Status),
+		Parameters: st.Parameters, ProjectID: r.ProjectID, Status: string(r.Status),
 		StatusReason: r.StatusReason, Tags: def.Tags, TemplateDescription: def.Description, TimeoutMins: def.TimeoutMins,
+	}
+	if def.Nested != nil {
+		out.ParentID = def.Nested.ParentStack
 	}
 	if r.UpdatedAt.After(r.CreatedAt) && r.Action != engine.ActionCreate {
 		u := r.UpdatedAt
@@ -188,15 +211,15 @@ func (s *Service) ListStacks(ctx context.Context, p *ListParams) ([]*Stack, erro
 	}
 	var out []*Stack
 	for _, r := range rs {
-		if r.ParentID != "" && !p.ShowNested {
-			continue
-		}
 		if !in(p.IDs, r.ID) || !in(p.Names, r.Name) || !in(p.Statuses, string(r.Status)) || !in(p.Actions, string(r.Action)) {
 			continue
 		}
 		def, st, err := decodeStack(r)
 		if err != nil {
 			return nil, err
+		}
+		if def.Nested != nil && def.Nested.ParentStack != "" && !p.ShowNested {
+			continue
 		}
 		if !tagsMatch(def.Tags, p) {
 			continue

@@ -20,6 +20,10 @@ func (s *Service) newStack(p *CreateParams, stackID string) (*stackDef, *plan, e
 // keeps it) merged before the request's environment documents.
 func (s *Service) newStackWithEnv(p *CreateParams, stackID string, envMap map[string]any) (*stackDef, *plan, error) {
 	const op = "stack.create"
+	if p.nested != nil && p.nested.Depth > maxNestedDepth {
+		return nil, nil, &engine.Error{Kind: engine.KindInvalid, Code: "RequestLimitExceeded", Op: op,
+			Msg: fmt.Sprintf("Request limit exceeded: Recursion depth exceeds %d.", maxNestedDepth)}
+	}
 	if err := validateStackName(op, p.Name); err != nil {
 		return nil, nil, err
 	}
@@ -56,7 +60,7 @@ func (s *Service) newStackWithEnv(p *CreateParams, stackID string, envMap map[st
 	def := &stackDef{
 		Description: desc, DisableRollback: true, Environment: pl.env.Map(), Files: p.Files,
 		Owner: p.Caller.UserName, Parameters: p.Parameters, Tags: p.Tags, Template: mustJSON(pl.tmpl.Doc),
-		TimeoutMins: defaultTimeoutMins,
+		TimeoutMins: defaultTimeoutMins, Nested: p.nested,
 	}
 	if p.DisableRollback != nil {
 		def.DisableRollback = *p.DisableRollback
@@ -102,11 +106,27 @@ func paramStrings(params map[string]any) map[string]string {
 // CreateStack implements API: validate, store the stack and its resources
 // (INIT_COMPLETE) and submit the create operation, in one transaction.
 func (s *Service) CreateStack(ctx context.Context, p *CreateParams) (*Stack, error) {
+	p.nested = nil // only a resource makes a nested stack
+	created, def, err := s.createStack(ctx, p, "")
+	if err != nil {
+		return nil, err
+	}
+	_, st, err := decodeStack(created)
+	if err != nil {
+		return nil, err
+	}
+	return stackFromResource(created, def, st, false), nil
+}
+
+// createStack stores a stack, its resources and its create operation in
+// one transaction. parentID is the engine id of the resource that makes a
+// nested stack ("" for a stack of the API).
+func (s *Service) createStack(ctx context.Context, p *CreateParams, parentID string) (*engine.Resource, *stackDef, error) {
 	const op = "stack.create"
 	stackID := engine.NewUUID()
 	def, pl, err := s.newStack(p, stackID)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	opID := engine.NewUUID()
 	var created *engine.Resource
@@ -131,7 +151,7 @@ func (s *Service) CreateStack(ctx context.Context, p *CreateParams) (*Stack, err
 		}
 		st := &stackState{OperationID: opID, Parameters: paramStrings(pl.params)}
 		created, err = tx.CreateResource(ctx, &engine.ResourceCreateParams{
-			ID: stackID, ProjectID: p.Caller.ProjectID, Type: stackKind, Name: p.Name, PhysicalID: stackID,
+			ID: stackID, ProjectID: p.Caller.ProjectID, ParentID: parentID, Type: stackKind, Name: p.Name, PhysicalID: stackID,
 			Action: engine.ActionCreate, Status: engine.StatusInProgress, StatusReason: "Stack CREATE started",
 			Properties: mustJSON(def), Attributes: mustJSON(st),
 		})
@@ -154,11 +174,7 @@ func (s *Service) CreateStack(ctx context.Context, p *CreateParams) (*Stack, err
 		return err
 	})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	_, st, err := decodeStack(created)
-	if err != nil {
-		return nil, err
-	}
-	return stackFromResource(created, def, st, false), nil
+	return created, def, nil
 }

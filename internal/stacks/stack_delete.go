@@ -74,7 +74,7 @@ func (h *deleteHandler) Run(ctx context.Context, run *engine.Run) error {
 		}
 		if len(rows) == 0 {
 			return run.Step(ctx, func(ctx context.Context, tx *engine.Tx) error {
-				_, err := tx.UpdateResource(ctx, &engine.ResourceUpdateParams{ID: stack.ID, Action: engine.ActionDelete,
+				err := s.settle(ctx, tx, stack, &engine.ResourceUpdateParams{ID: stack.ID, Action: engine.ActionDelete,
 					Status: engine.StatusComplete, StatusReason: "Stack DELETE completed successfully"})
 				return err
 			})
@@ -89,7 +89,7 @@ func (h *deleteHandler) Run(ctx context.Context, run *engine.Run) error {
 		for _, r := range rows {
 			if r.Status == engine.StatusFailed && r.Action == engine.ActionDelete {
 				return run.Step(ctx, func(ctx context.Context, tx *engine.Tx) error {
-					_, err := tx.UpdateResource(ctx, &engine.ResourceUpdateParams{ID: stack.ID, Action: engine.ActionDelete,
+					err := s.settle(ctx, tx, stack, &engine.ResourceUpdateParams{ID: stack.ID, Action: engine.ActionDelete,
 						Status: engine.StatusFailed, StatusReason: "Resource DELETE failed: " + r.StatusReason})
 					return err
 				})
@@ -146,7 +146,7 @@ func (s *Service) deleteOne(ctx context.Context, stack *engine.Resource, r *engi
 		}
 		c.updates = append(c.updates, p)
 	}
-	typ, ok := s.types.Get(r.Type)
+	typ, ok := s.typeFor(nil, r.Type)
 	if r.Action == engine.ActionInit || !ok {
 		// Never created (or of a type this node does not know): nothing
 		// to remove.

@@ -171,7 +171,7 @@ func (s *Service) changed(ctx context.Context, pl *plan, pr *planResource, r *en
 	if r.Type != pr.typ {
 		return true, nil
 	}
-	typ, ok := s.types.Get(pr.typ)
+	typ, ok := s.typeFor(pl.files, pr.typ)
 	if !ok {
 		return true, nil
 	}
@@ -271,7 +271,7 @@ func (s *Service) finishStack(ctx context.Context, tx *engine.Tx, op *engine.Ope
 		sort.Strings(pending)
 		msg += " (still in progress: " + strings.Join(pending, ", ") + ")"
 	}
-	_, err = tx.UpdateResource(ctx, &engine.ResourceUpdateParams{ID: stack.ID, Action: action, Status: engine.StatusFailed, StatusReason: msg})
+	err = s.settle(ctx, tx, stack, &engine.ResourceUpdateParams{ID: stack.ID, Action: action, Status: engine.StatusFailed, StatusReason: msg})
 	return err
 }
 
@@ -369,7 +369,7 @@ func (s *Service) actOne(ctx context.Context, stack *engine.Resource, pl *plan,
 		return c, nil
 	}
 	pr := pl.byName[r.Name]
-	typ, ok := s.types.Get(r.Type)
+	typ, ok := s.typeFor(pl.files, r.Type)
 	if !ok || pr == nil {
 		return fail(ResourceFailureReason(r.Name, unknownType(r.Name, r.Type)))
 	}
@@ -461,7 +461,7 @@ func (s *Service) failAction(ctx context.Context, run *engine.Run, stack *engine
 				return err
 			}
 		}
-		_, err := tx.UpdateResource(ctx, &engine.ResourceUpdateParams{ID: stack.ID, Action: action,
+		err := s.settle(ctx, tx, stack, &engine.ResourceUpdateParams{ID: stack.ID, Action: action,
 			Status: engine.StatusFailed, StatusReason: fmt.Sprintf("Resource %s failed: %s", action, reason)})
 		return err
 	})
@@ -470,7 +470,7 @@ func (s *Service) failAction(ctx context.Context, run *engine.Run, stack *engine
 // settleStack writes the stack's final state of an action.
 func (s *Service) settleStack(ctx context.Context, run *engine.Run, stack *engine.Resource, action engine.Action, status engine.Status, reason string) error {
 	return run.Step(ctx, func(ctx context.Context, tx *engine.Tx) error {
-		_, err := tx.UpdateResource(ctx, &engine.ResourceUpdateParams{ID: stack.ID, Action: action, Status: status, StatusReason: reason})
+		err := s.settle(ctx, tx, stack, &engine.ResourceUpdateParams{ID: stack.ID, Action: action, Status: status, StatusReason: reason})
 		return err
 	})
 }
@@ -493,7 +493,7 @@ func (s *Service) completeStack(ctx context.Context, run *engine.Run, stack *eng
 	}
 	st.Outputs = s.resolveOutputs(ctx, pl, stack, byName)
 	return run.Step(ctx, func(ctx context.Context, tx *engine.Tx) error {
-		_, err := tx.UpdateResource(ctx, &engine.ResourceUpdateParams{ID: stack.ID, Action: action, Status: engine.StatusComplete,
+		err := s.settle(ctx, tx, stack, &engine.ResourceUpdateParams{ID: stack.ID, Action: action, Status: engine.StatusComplete,
 			StatusReason: fmt.Sprintf("Stack %s completed successfully", action), Attributes: mustJSON(st)})
 		return err
 	})

@@ -83,6 +83,9 @@ func (s *Service) UpdateStack(ctx context.Context, p *UpdateParams) error {
 			req.DisableRollback = &d
 		}
 	}
+	if req.nested == nil {
+		req.nested = old.Nested
+	}
 	def, pl, err := s.newStackWithEnv(&req, stack.ID, envMap)
 	if err != nil {
 		return err

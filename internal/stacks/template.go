@@ -117,7 +117,7 @@ func (s *Service) buildPlan(in *planInput) (*plan, error) {
 			if pr == nil {
 				return false
 			}
-			typ, ok := s.types.Get(pr.typ)
+			typ, ok := s.typeFor(pl.files, pr.typ)
 			if !ok {
 				return true // reported as an unknown type instead
 			}
@@ -133,7 +133,7 @@ func (s *Service) buildPlan(in *planInput) (*plan, error) {
 			if pr == nil {
 				return nil
 			}
-			typ, ok := s.types.Get(pr.typ)
+			typ, ok := s.typeFor(pl.files, pr.typ)
 			if !ok {
 				return unknownType(pr.name, pr.typ)
 			}
@@ -186,16 +186,14 @@ func (c *evalContext) ResourceID(name string) (any, error) {
 	if r == nil || r.Action == engine.ActionInit {
 		return nil, nil
 	}
-	if typ, ok := c.s.types.Get(r.Type); ok {
-		if ref, ok := typ.(interface{ RefID(*RC) any }); ok {
-			st, props, err := decodeResource(r)
-			if err != nil {
-				return nil, err
-			}
-			return ref.RefID(&RC{Data: st.Data, ID: r.ID, Name: r.Name, PhysicalID: r.PhysicalID, Properties: props}), nil
-		}
-	}
-	return r.PhysicalID, nil
+	return c.s.refOf(r)
+}
+
+// attributeResolver is implemented by types whose attributes are computed
+// on read from what they recorded (a resource group's synthetic ones).
+// ok false: read the stored attributes as usual.
+type attributeResolver interface {
+	ResolveAttribute(data, attrs map[string]any, path []any) (v any, ok bool)
 }
 
 func (c *evalContext) Attribute(resource string, path []any) (any, error) {
@@ -217,9 +215,21 @@ func (c *evalContext) Attribute(resource string, path []any) (any, error) {
 		}
 		return all, nil
 	}
+	if typ, ok := c.s.typeFor(nil, r.Type); ok {
+		if ar, ok := typ.(attributeResolver); ok {
+			if v, ok := ar.ResolveAttribute(st.Data, st.Attributes, path); ok {
+				return v, nil
+			}
+		}
+	}
 	name, _ := path[0].(string)
-	var v any = st.Attributes[name]
-	for _, p := range path[1:] {
+	return navigate(st.Attributes[name], path[1:]), nil
+}
+
+// navigate follows get_attr's path below an attribute's value: map keys,
+// list indexes, and JSON text of map attributes (Heat navigates into it).
+func navigate(v any, path []any) any {
+	for _, p := range path {
 		switch x := v.(type) {
 		case map[string]any:
 			key, _ := p.(string)
@@ -227,14 +237,13 @@ func (c *evalContext) Attribute(resource string, path []any) (any, error) {
 		case []any:
 			i, ok := toIndex(p)
 			if !ok || i < 0 || i >= len(x) {
-				return nil, nil
+				return nil
 			}
 			v = x[i]
 		case string:
-			// Heat navigates into JSON strings of map attributes.
 			var m any
 			if json.Unmarshal([]byte(x), &m) != nil {
-				return nil, nil
+				return nil
 			}
 			v = m
 			if mm, ok := m.(map[string]any); ok {
@@ -242,10 +251,10 @@ func (c *evalContext) Attribute(resource string, path []any) (any, error) {
 				v = mm[key]
 			}
 		default:
-			return nil, nil
+			return nil
 		}
 	}
-	return v, nil
+	return v
 }
 
 func toIndex(p any) (int, bool) {

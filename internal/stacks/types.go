@@ -66,6 +66,9 @@ type CreateParams struct {
 	// Template is the template document (YAML or JSON text).
 	Template    []byte
 	TimeoutMins *int
+
+	// nested is set when a resource makes the stack (never by the API).
+	nested *nestedInfo
 }
 
 // UpdateParams is Heat's update body. Existing is PATCH: keep the stored

@@ -51,7 +51,7 @@ func (s *Service) Validate(ctx context.Context, p *ValidateParams) (*ValidateRes
 		return nil, err
 	}
 	for _, r := range tmpl.Resources {
-		if _, ok := s.types.Get(env.ResolveType(r.Name, r.Type)); !ok {
+		if _, ok := s.typeFor(p.Files, env.ResolveType(r.Name, r.Type)); !ok {
 			return nil, unknownType(r.Name, env.ResolveType(r.Name, r.Type))
 		}
 	}

@@ -1,0 +1,255 @@
+package stacks_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/kilnhq/kiln/internal/engine/enginetest"
+	"github.com/kilnhq/kiln/internal/stacks"
+)
+
+func createWith(t *testing.T, b *testBundle, p *stacks.CreateParams) *stacks.Stack {
+	t.Helper()
+	p.Caller = stacks.Caller{ProjectID: project, UserName: "admin"}
+	s, err := b.svc.CreateStack(context.Background(), p)
+	require.NoError(t, err)
+	return s
+}
+
+func outputs(t *testing.T, s *stacks.Stack) map[string]any {
+	t.Helper()
+	out := map[string]any{}
+	for _, o := range s.Outputs {
+		require.Empty(t, o.Error, o.Key)
+		out[o.Key] = o.Value
+	}
+	return out
+}
+
+const groupTemplate = `
+heat_template_version: 2021-04-16
+parameters:
+  n: {type: number, default: 3}
+resources:
+  group:
+    type: OS::Heat::ResourceGroup
+    properties:
+      count: {get_param: n}
+      resource_def:
+        type: OS::Heat::Value
+        properties:
+          value: member-%index%
+outputs:
+  refs: {value: {get_attr: [group, refs]}}
+  values: {value: {get_attr: [group, value]}}
+  one: {value: {get_attr: [group, resource.1.value]}}
+  ref1: {value: {get_attr: [group, resource.1]}}
+  by_name: {value: {get_attr: [group, attributes, value]}}
+  removed: {value: {get_attr: [group, removed_rsrc_list]}}
+`
+
+func TestResourceGroup(t *testing.T) {
+	for _, be := range enginetest.Backends() {
+		t.Run(be.Name, func(t *testing.T) { testResourceGroup(t, setupOn(t, be.Open)) })
+	}
+}
+
+func testResourceGroup(t *testing.T, b *testBundle) {
+	ctx := context.Background()
+	s := create(t, b, "grp", groupTemplate)
+	got := waitStatus(t, b, s.Ref(), "CREATE_COMPLETE")
+	out := outputs(t, got)
+	require.Equal(t, []any{"member-0", "member-1", "member-2"}, out["values"])
+	require.Equal(t, "member-1", out["one"])
+	require.Equal(t, map[string]any{"0": "member-0", "1": "member-1", "2": "member-2"}, out["by_name"])
+	require.Len(t, out["refs"], 3)
+	require.Equal(t, out["refs"].([]any)[1], out["ref1"])
+	require.Equal(t, []any{}, out["removed"])
+
+	// The group's resource links its nested stack, which is hidden from
+	// the list unless asked for and names its parent.
+	res, err := b.svc.GetResource(ctx, s.Ref(), "group", nil)
+	require.NoError(t, err)
+	require.NotNil(t, res.NestedStack)
+	require.Equal(t, res.PhysicalID, res.NestedStack.ID)
+	require.True(t, strings.HasPrefix(res.NestedStack.Name, "grp-group-"), res.NestedStack.Name)
+	nested, err := b.svc.GetStack(ctx, *res.NestedStack, true)
+	require.NoError(t, err)
+	require.Equal(t, s.ID, nested.ParentID)
+	list, err := b.svc.ListStacks(ctx, &stacks.ListParams{ProjectID: project})
+	require.NoError(t, err)
+	require.Len(t, list, 1)
+	list, err = b.svc.ListStacks(ctx, &stacks.ListParams{ProjectID: project, ShowNested: true})
+	require.NoError(t, err)
+	require.Len(t, list, 2)
+	members, err := b.svc.ListResources(ctx, *res.NestedStack, &stacks.ResourceListParams{})
+	require.NoError(t, err)
+	require.Len(t, members, 3)
+
+	// nested_depth lists the members beside the group, with their parent.
+	all, err := b.svc.ListResources(ctx, s.Ref(), &stacks.ResourceListParams{NestedDepth: 1})
+	require.NoError(t, err)
+	require.Len(t, all, 4)
+	for _, r := range all {
+		if r.Name != "group" {
+			require.Equal(t, "group", r.ParentName)
+			require.Equal(t, res.NestedStack.ID, r.Stack.ID)
+		}
+	}
+
+	// Growing the group keeps the members and adds one.
+	require.NoError(t, b.svc.UpdateStack(ctx, &stacks.UpdateParams{Ref: s.Ref(), Existing: true,
+		CreateParams: stacks.CreateParams{Caller: stacks.Caller{ProjectID: project}, Parameters: map[string]any{"n": 4}}}))
+	got = waitStatus(t, b, s.Ref(), "UPDATE_COMPLETE")
+	out = outputs(t, got)
+	require.Equal(t, []any{"member-0", "member-1", "member-2", "member-3"}, out["values"])
+	after, err := b.svc.GetResource(ctx, s.Ref(), "group", nil)
+	require.NoError(t, err)
+	require.Equal(t, res.PhysicalID, after.PhysicalID, "the nested stack is updated, not replaced")
+
+	// Deleting the stack deletes the nested stack.
+	require.NoError(t, b.svc.DeleteStack(ctx, s.Ref()))
+	waitStatus(t, b, s.Ref(), "DELETE_COMPLETE")
+	gone, err := b.svc.GetStack(ctx, *res.NestedStack, false)
+	require.NoError(t, err)
+	require.Equal(t, "DELETE_COMPLETE", gone.Action+"_"+gone.Status)
+}
+
+const providerChild = `
+heat_template_version: 2021-04-16
+parameters:
+  prefix: {type: string}
+  length: {type: number, default: 8}
+resources:
+  rand:
+    type: OS::Heat::RandomString
+    properties:
+      length: {get_param: length}
+outputs:
+  word:
+    value: {list_join: ["-", [{get_param: prefix}, {get_attr: [rand, value]}]]}
+`
+
+func TestTemplateResource(t *testing.T) {
+	ctx := context.Background()
+	b := setup(t)
+	s := createWith(t, b, &stacks.CreateParams{Name: "prov", Files: map[string]string{"word.yaml": providerChild},
+		Environment: []byte(`resource_registry: {"My::Word": word.yaml}`),
+		Template: []byte(`
+heat_template_version: 2021-04-16
+resources:
+  direct:
+    type: word.yaml
+    properties: {prefix: a}
+  mapped:
+    type: My::Word
+    properties: {prefix: b, length: 4}
+outputs:
+  a: {value: {get_attr: [direct, word]}}
+  b: {value: {get_attr: [mapped, word]}}
+  ref: {value: {get_resource: mapped}}
+`)})
+	got := waitStatus(t, b, s.Ref(), "CREATE_COMPLETE")
+	out := outputs(t, got)
+	require.Regexp(t, `^a-[A-Za-z0-9]{8}$`, out["a"])
+	require.Regexp(t, `^b-[A-Za-z0-9]{4}$`, out["b"])
+	require.Regexp(t, `^arn:openstack:heat::`+project+`:stacks/prov-mapped-[a-z0-9]{12}/`, out["ref"])
+
+	// A property the template has no parameter for is Heat's error, and
+	// nothing is stored.
+	_, err := b.svc.CreateStack(ctx, &stacks.CreateParams{Caller: stacks.Caller{ProjectID: project}, Name: "bad",
+		Files: map[string]string{"word.yaml": providerChild},
+		Template: []byte(`
+heat_template_version: 2021-04-16
+resources:
+  direct:
+    type: word.yaml
+    properties: {prefix: a, nope: 1}
+`)})
+	require.Error(t, err)
+	require.Contains(t, err.Error(), "nope")
+	_, err = b.svc.LookupStack(ctx, project, "bad")
+	require.Error(t, err)
+
+	require.NoError(t, b.svc.DeleteStack(ctx, s.Ref()))
+	waitStatus(t, b, s.Ref(), "DELETE_COMPLETE")
+	list, err := b.svc.ListStacks(ctx, &stacks.ListParams{ProjectID: project, ShowNested: true})
+	require.NoError(t, err)
+	require.Empty(t, list)
+}
+
+func TestNestedFailureAndDepth(t *testing.T) {
+	b := setup(t)
+	// A failing member fails the group and the stack, naming the cause.
+	s := create(t, b, "fails", `
+heat_template_version: 2021-04-16
+resources:
+  group:
+    type: OS::Heat::ResourceGroup
+    properties:
+      count: 2
+      resource_def:
+        type: OS::Heat::TestResource
+        properties: {fail: true}
+`)
+	got, err := b.svc.GetStack(context.Background(), s.Ref(), false)
+	require.NoError(t, err)
+	require.Eventually(t, func() bool {
+		got, err = b.svc.GetStack(context.Background(), s.Ref(), false)
+		return err == nil && got.Status == "FAILED"
+	}, 20e9, 5e6)
+	require.Equal(t, "CREATE", got.Action)
+	require.Contains(t, got.StatusReason, "Resource CREATE failed")
+
+	// A template that nests itself stops at Heat's depth limit.
+	r := createWith(t, b, &stacks.CreateParams{Name: "loop", Files: map[string]string{"self.yaml": `
+heat_template_version: 2021-04-16
+resources:
+  again: {type: self.yaml}
+`}, Template: []byte(`
+heat_template_version: 2021-04-16
+resources:
+  again: {type: self.yaml}
+`)})
+	require.Eventually(t, func() bool {
+		got, err = b.svc.GetStack(context.Background(), r.Ref(), false)
+		return err == nil && got.Status == "FAILED"
+	}, 20e9, 5e6)
+	require.Contains(t, got.StatusReason, "Recursion depth exceeds 5")
+}
+
+func TestRemoteStack(t *testing.T) {
+	ctx := context.Background()
+	b := setup(t)
+	s := createWith(t, b, &stacks.CreateParams{Name: "outer", Files: map[string]string{"inner.yaml": providerChild},
+		Template: []byte(`
+heat_template_version: 2021-04-16
+resources:
+  inner:
+    type: OS::Heat::Stack
+    properties:
+      template: {get_file: inner.yaml}
+      parameters: {prefix: x}
+outputs:
+  word: {value: {get_attr: [inner, outputs, word]}}
+  name: {value: {get_attr: [inner, stack_name]}}
+`)})
+	got := waitStatus(t, b, s.Ref(), "CREATE_COMPLETE")
+	out := outputs(t, got)
+	require.Regexp(t, `^x-`, out["word"])
+	// OS::Heat::Stack's stack is a stack of its own: listed, no parent.
+	list, err := b.svc.ListStacks(ctx, &stacks.ListParams{ProjectID: project})
+	require.NoError(t, err)
+	require.Len(t, list, 2)
+	for _, st := range list {
+		require.Empty(t, st.ParentID)
+		if st.ID != s.ID {
+			require.Equal(t, out["name"], st.Name)
+		}
+	}
+	require.NoError(t, b.svc.DeleteStack(ctx, s.Ref()))
+	waitStatus(t, b, s.Ref(), "DELETE_COMPLETE")
+}
