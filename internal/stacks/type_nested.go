@@ -323,7 +323,9 @@ func (nestedBase) Signal(context.Context, *RC, json.RawMessage) (string, error) 
 	return "", ErrNotSignallable
 }
 
-func (b nestedBase) Delete(ctx context.Context, rc *RC) (*Outcome, error) { return b.s.deleteChild(ctx, rc) }
+func (b nestedBase) Delete(ctx context.Context, rc *RC) (*Outcome, error) {
+	return b.s.deleteChild(ctx, rc)
+}
 
 // parentSpec fills the files, environment and timeout a nested stack
 // inherits from the resource's stack.
