@@ -110,6 +110,21 @@ func testResourceGroup(t *testing.T, b *testBundle) {
 	require.NoError(t, err)
 	require.Equal(t, res.PhysicalID, after.PhysicalID, "the nested stack is updated, not replaced")
 
+	// Suspend and resume go through the nested stack.
+	for _, action := range []string{"suspend", "resume", "check"} {
+		require.NoError(t, b.svc.ActStack(ctx, s.Ref(), action))
+		want := strings.ToUpper(action) + "_COMPLETE"
+		waitStatus(t, b, s.Ref(), want)
+		inner, err := b.svc.GetStack(ctx, *res.NestedStack, false)
+		require.NoError(t, err)
+		require.Equal(t, want, inner.Action+"_"+inner.Status)
+		members, err := b.svc.ListResources(ctx, *res.NestedStack, &stacks.ResourceListParams{})
+		require.NoError(t, err)
+		for _, m := range members {
+			require.Equal(t, want, m.Action+"_"+m.Status, m.Name)
+		}
+	}
+
 	// Deleting the stack deletes the nested stack.
 	require.NoError(t, b.svc.DeleteStack(ctx, s.Ref()))
 	waitStatus(t, b, s.Ref(), "DELETE_COMPLETE")

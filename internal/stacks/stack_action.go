@@ -3,6 +3,7 @@ package stacks
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/kilnhq/kiln/internal/engine"
@@ -141,12 +142,31 @@ func (h *actionHandler) Run(ctx context.Context, run *engine.Run) error {
 			order[i], order[j] = order[j], order[i]
 		}
 	}
+	began := run.Operation().CreatedAt
 	for _, level := range order {
 		var pending []*resourceChange
+		waiting := false
 		for _, name := range level {
 			r := byName[name]
 			if r.Action == engine.ActionInit || (r.Action == in.Action && r.Status == engine.StatusComplete) {
 				continue // never created, or already done before a crash
+			}
+			if child, err := s.nestedOf(ctx, r); err != nil {
+				return err
+			} else if child != nil {
+				// A stack-backed resource acts through its nested stack.
+				c, wait, failed, err := s.actNested(ctx, r, child, in.Action, began)
+				if err != nil {
+					return err
+				}
+				if failed != "" {
+					return s.failAction(ctx, run, stack, in.Action, nil, failed)
+				}
+				waiting = waiting || wait
+				if c != nil {
+					pending = append(pending, c)
+				}
+				continue
 			}
 			c := &resourceChange{progressed: true}
 			if !(r.Action == in.Action && r.Status == engine.StatusInProgress) {
@@ -160,6 +180,10 @@ func (h *actionHandler) Run(ctx context.Context, run *engine.Run) error {
 		if err := commitChanges(ctx, run, pending); err != nil {
 			return err
 		}
+		if waiting {
+			// A nested stack wakes this operation when it settles.
+			return run.Wait(s.e.Now().Add(nestedPoll))
+		}
 	}
 	return s.settleStack(ctx, run, stack, in.Action, engine.StatusComplete, fmt.Sprintf("Stack %s completed successfully", in.Action))
 }
@@ -171,4 +195,55 @@ func (h *actionHandler) Finish(ctx context.Context, tx *engine.Tx, op *engine.Op
 		return err
 	}
 	return h.s.finishStack(ctx, tx, op, in.Action, reason)
+}
+
+// nestedOf returns the live nested stack of a stack-backed resource, or
+// nil for other resources.
+func (s *Service) nestedOf(ctx context.Context, r *engine.Resource) (*engine.Resource, error) {
+	st, _, err := decodeResource(r)
+	if err != nil {
+		return nil, err
+	}
+	id := dataString(st.Data, "stack_id")
+	if id == "" {
+		return nil, nil
+	}
+	child, err := s.e.GetResource(ctx, r.ProjectID, id)
+	if engine.KindOf(err) == engine.KindNotFound {
+		return nil, nil
+	}
+	if err != nil || child.Type != stackKind || child.DeletedAt != nil || child.ParentID != r.ID {
+		return nil, err
+	}
+	return child, nil
+}
+
+// actNested moves a stack-backed resource through a suspend, resume or
+// check by running the action on its nested stack: it starts the action,
+// reports wait while the nested stack acts, and completes the resource
+// when the nested stack has (failed: the reason, when it failed).
+func (s *Service) actNested(ctx context.Context, r, child *engine.Resource, action engine.Action, began time.Time) (c *resourceChange, wait bool, failed string, err error) {
+	c = &resourceChange{progressed: true}
+	if !(r.Action == action && r.Status == engine.StatusInProgress) {
+		c.updates = append(c.updates, &engine.ResourceUpdateParams{ID: r.ID, Action: action,
+			Status: engine.StatusInProgress, StatusReason: "state changed"})
+	}
+	mine := child.Action == action && !child.UpdatedAt.Before(began)
+	switch {
+	case mine && child.Status == engine.StatusComplete:
+		c.updates = append(c.updates, &engine.ResourceUpdateParams{ID: r.ID, Action: action,
+			Status: engine.StatusComplete, StatusReason: "state changed"})
+		return c, false, "", nil
+	case mine && child.Status == engine.StatusFailed:
+		return nil, false, ResourceFailureReason(r.Name, resourceError("stack.action", "Error", child.StatusReason)), nil
+	case child.Status != engine.StatusInProgress:
+		ref := StackRef{ID: child.ID, Name: child.Name, ProjectID: child.ProjectID}
+		if err := s.ActStack(ctx, ref, strings.ToLower(string(action))); err != nil && engine.KindOf(err) != engine.KindConflict {
+			return nil, false, "", err
+		}
+	}
+	if len(c.updates) == 0 {
+		c = nil
+	}
+	return c, true, "", nil
 }
