@@ -229,3 +229,85 @@ func TestHeatStackCrashResume(t *testing.T) {
 	}
 	require.Equal(t, 1, count["chain CREATE_COMPLETE"])
 }
+
+// TestHeatNestedCrashResume kills a node while a resource group's nested
+// stack is being created: after the restart the parent and the nested
+// stack complete, and the group made exactly one nested stack.
+func TestHeatNestedCrashResume(t *testing.T) {
+	t.Parallel()
+	data := t.TempDir()
+	p := startKiln(t, "--data", data)
+	tok := token(t, p.url)
+	const tmpl = `
+heat_template_version: 2018-08-31
+resources:
+  group:
+    type: OS::Heat::ResourceGroup
+    properties:
+      count: 3
+      resource_def:
+        type: OS::Heat::TestResource
+        properties: {wait_secs: 0.4, value: "m%index%"}
+  after:
+    type: OS::Heat::Value
+    properties:
+      value: {get_attr: [group, output]}
+outputs:
+  values: {value: {get_attr: [after, value]}}
+`
+	var created struct{ Stack struct{ ID string } }
+	code := call(t, http.MethodPost, p.url+"/v1/"+adminProjectID+"/stacks", tok,
+		map[string]any{"stack_name": "nestcrash", "template": tmpl}, &created)
+	require.Equal(t, http.StatusCreated, code)
+	stacksURL := func() string { return p.url + "/v1/" + adminProjectID + "/stacks" }
+	type stackItem struct {
+		ID     string `json:"id"`
+		Name   string `json:"stack_name"`
+		Status string `json:"stack_status"`
+		Parent string `json:"parent"`
+	}
+	listNested := func() []stackItem {
+		var out struct{ Stacks []stackItem }
+		require.Equal(t, http.StatusOK, call(t, http.MethodGet, stacksURL()+"?show_nested=True", tok, nil, &out))
+		return out.Stacks
+	}
+	// Kill once the nested stack exists and is still being created.
+	require.Eventually(t, func() bool {
+		for _, s := range listNested() {
+			if s.Parent == created.Stack.ID && s.Status == "CREATE_IN_PROGRESS" {
+				return true
+			}
+		}
+		return false
+	}, 30*time.Second, 10*time.Millisecond)
+	p.kill(t)
+	p = startKiln(t, "--data", data)
+
+	stackURL := stacksURL() + "/nestcrash/" + created.Stack.ID
+	var st struct {
+		Stack struct {
+			Status  string `json:"stack_status"`
+			Reason  string `json:"stack_status_reason"`
+			Outputs []struct {
+				Key   string `json:"output_key"`
+				Value any    `json:"output_value"`
+			} `json:"outputs"`
+		} `json:"stack"`
+	}
+	require.Eventually(t, func() bool {
+		require.Equal(t, http.StatusOK, call(t, http.MethodGet, stackURL, tok, nil, &st))
+		return st.Stack.Status != "CREATE_IN_PROGRESS"
+	}, 30*time.Second, 20*time.Millisecond)
+	require.Equal(t, "CREATE_COMPLETE", st.Stack.Status, st.Stack.Reason)
+	require.Len(t, st.Stack.Outputs, 1)
+	require.Equal(t, []any{"m0", "m1", "m2"}, st.Stack.Outputs[0].Value)
+
+	nested := 0
+	for _, s := range listNested() {
+		if s.Parent == created.Stack.ID {
+			nested++
+			require.Equal(t, "CREATE_COMPLETE", s.Status)
+		}
+	}
+	require.Equal(t, 1, nested, "one nested stack across the crash")
+}
