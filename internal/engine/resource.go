@@ -119,6 +119,10 @@ type ResourceCreateParams struct {
 	Status       Status
 	StatusReason string
 	Type         string
+	// UniqueKey, when not empty, is unique among the project's live
+	// resources: a second create with it is a Conflict, even from a
+	// concurrent transaction on another node.
+	UniqueKey string
 }
 
 // ResourceUpdateParams moves a resource to a new state. Nil JSON fields and
@@ -167,7 +171,7 @@ func (tx *Tx) CreateResource(ctx context.Context, p *ResourceCreateParams) (*Res
 	row, err := tx.st.ResourceCreate(ctx, &store.ResourceCreateParams{
 		ID: id, Action: string(p.Action), Attributes: p.Attributes, Name: p.Name, Now: tx.now,
 		ParentID: p.ParentID, PhysicalID: p.PhysicalID, ProjectID: p.ProjectID, Properties: p.Properties,
-		Status: string(p.Status), StatusReason: p.StatusReason, Type: p.Type,
+		Status: string(p.Status), StatusReason: p.StatusReason, Type: p.Type, UniqueKey: p.UniqueKey,
 	})
 	if err != nil {
 		return nil, FromStore(op, err)

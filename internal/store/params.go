@@ -170,6 +170,9 @@ type ResourceCreateParams struct {
 	Status       string
 	StatusReason string
 	Type         string
+	// UniqueKey, when not empty, must be unique among the project's live
+	// (not deleted) resources: a second create gets ErrAlreadyExists.
+	UniqueKey string
 }
 
 type ResourceDeleteParams struct {

@@ -37,7 +37,8 @@ func scanResource(rows Rows) (*store.Resource, error) {
 func (q *queries) ResourceCreate(ctx context.Context, params *store.ResourceCreateParams) (*store.Resource, error) {
 	r, err := queryOne(ctx, q.writer, scanResource, resourceCreateSQL,
 		params.ID, params.Action, jsonArg(params.Attributes), micros(params.Now), params.Name, params.ParentID,
-		params.PhysicalID, params.ProjectID, jsonArg(params.Properties), params.Status, params.StatusReason, params.Type)
+		params.PhysicalID, params.ProjectID, jsonArg(params.Properties), params.Status, params.StatusReason, params.Type,
+		params.UniqueKey)
 	if err != nil {
 		return nil, q.fail("resource create", alreadyExistsIfNone(err))
 	}

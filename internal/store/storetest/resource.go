@@ -83,6 +83,27 @@ func exerciseResource(t *testing.T, newStore func(t *testing.T) store.Store) {
 			_, err := bundle.store.ResourceCreate(bundle.ctx, &store.ResourceCreateParams{ID: resource.ID, Now: bundle.now, ProjectID: newID(), Type: "x"})
 			require.ErrorIs(t, err, store.ErrAlreadyExists)
 		})
+
+		t.Run("UniqueKeyAmongLiveResourcesOfAProject", func(t *testing.T) {
+			t.Parallel()
+			bundle := setup(t)
+
+			project := newID()
+			first := createResource(t, bundle, &store.ResourceCreateParams{ProjectID: project, UniqueKey: "stack:web"})
+			_, err := bundle.store.ResourceCreate(bundle.ctx, &store.ResourceCreateParams{
+				ID: newID(), Now: bundle.now, ProjectID: project, Type: "x", UniqueKey: "stack:web"})
+			require.ErrorIs(t, err, store.ErrAlreadyExists)
+			// Another project, another key, or no key: no clash.
+			createResource(t, bundle, &store.ResourceCreateParams{UniqueKey: "stack:web"})
+			createResource(t, bundle, &store.ResourceCreateParams{ProjectID: project, UniqueKey: "stack:db"})
+			createResource(t, bundle, &store.ResourceCreateParams{ProjectID: project})
+			createResource(t, bundle, &store.ResourceCreateParams{ProjectID: project})
+			// Once the holder is deleted the key is free again.
+			_, err = bundle.store.ResourceUpdate(bundle.ctx, &store.ResourceUpdateParams{
+				ID: first.ID, Action: "DELETE", DeletedAt: &bundle.now, ExpectedVersion: 1, Now: bundle.now, Status: "COMPLETE"})
+			require.NoError(t, err)
+			createResource(t, bundle, &store.ResourceCreateParams{ProjectID: project, UniqueKey: "stack:web"})
+		})
 	})
 
 	t.Run("ResourceDelete", func(t *testing.T) {

@@ -2,8 +2,8 @@
 -- optimistic version.
 
 -- name: ResourceCreate
-INSERT INTO resources (id, action, attributes, created_at, deleted_at, name, parent_id, physical_id, project_id, properties, status, status_reason, type, updated_at, version)
-VALUES ($1, $2, $3, $4, NULL, $5, $6, $7, $8, $9, $10, $11, $12, $4, 1)
+INSERT INTO resources (id, action, attributes, created_at, deleted_at, name, parent_id, physical_id, project_id, properties, status, status_reason, type, updated_at, version, unique_key)
+VALUES ($1, $2, $3, $4, NULL, $5, $6, $7, $8, $9, $10, $11, $12, $4, 1, NULLIF($13, ''))
 ON CONFLICT DO NOTHING
 RETURNING id, action, attributes, created_at, deleted_at, name, parent_id, physical_id, project_id, properties, status, status_reason, type, updated_at, version;
 
