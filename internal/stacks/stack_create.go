@@ -153,7 +153,7 @@ func (s *Service) createStack(ctx context.Context, p *CreateParams, parentID str
 		created, err = tx.CreateResource(ctx, &engine.ResourceCreateParams{
 			ID: stackID, ProjectID: p.Caller.ProjectID, ParentID: parentID, Type: stackKind, Name: p.Name, PhysicalID: stackID,
 			UniqueKey: stackKind + ":" + p.Name,
-			Action: engine.ActionCreate, Status: engine.StatusInProgress, StatusReason: "Stack CREATE started",
+			Action:    engine.ActionCreate, Status: engine.StatusInProgress, StatusReason: "Stack CREATE started",
 			Properties: mustJSON(def), Attributes: mustJSON(st),
 		})
 		if engine.KindOf(err) == engine.KindConflict {
