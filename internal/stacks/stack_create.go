@@ -152,9 +152,8 @@ func (s *Service) createStack(ctx context.Context, p *CreateParams, parentID str
 		st := &stackState{OperationID: opID, Parameters: paramStrings(pl.params)}
 		created, err = tx.CreateResource(ctx, &engine.ResourceCreateParams{
 			ID: stackID, ProjectID: p.Caller.ProjectID, ParentID: parentID, Type: stackKind, Name: p.Name, PhysicalID: stackID,
-			UniqueKey: stackKind + ":" + p.Name,
-			Action:    engine.ActionCreate, Status: engine.StatusInProgress, StatusReason: "Stack CREATE started",
-			Properties: mustJSON(def), Attributes: mustJSON(st),
+			Action: engine.ActionCreate, Status: engine.StatusInProgress, StatusReason: "Stack CREATE started",
+			Properties: mustJSON(def), Attributes: mustJSON(st), UniqueKey: stackKind + ":" + p.Name,
 		})
 		if engine.KindOf(err) == engine.KindConflict {
 			// A concurrent create took the name after our check.
