@@ -85,6 +85,20 @@ func testResourceGroup(t *testing.T, b *testBundle) {
 	list, err = b.svc.ListStacks(ctx, &stacks.ListParams{ProjectID: project, ShowNested: true})
 	require.NoError(t, err)
 	require.Len(t, list, 2)
+	// Heat's column filters: the parent (owner_id), the owner's name.
+	list, err = b.svc.ListStacks(ctx, &stacks.ListParams{ProjectID: project, ShowNested: true,
+		Columns: map[string][]string{"owner_id": {s.ID}}})
+	require.NoError(t, err)
+	require.Len(t, list, 1)
+	require.Equal(t, res.NestedStack.ID, list[0].ID)
+	for filter, n := range map[string]int{"username=admin": 2, "username=other": 0, "tenant=" + project: 2,
+		"disable_rollback=true": 2, "disable_rollback=False": 0, "timeout_mins=60": 2, "timeout_mins=5": 0} {
+		k, v, _ := strings.Cut(filter, "=")
+		list, err = b.svc.ListStacks(ctx, &stacks.ListParams{ProjectID: project, ShowNested: true,
+			Columns: map[string][]string{k: {v}}})
+		require.NoError(t, err)
+		require.Len(t, list, n, filter)
+	}
 	members, err := b.svc.ListResources(ctx, *res.NestedStack, &stacks.ResourceListParams{})
 	require.NoError(t, err)
 	require.Len(t, members, 3)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -221,7 +222,7 @@ func (s *Service) ListStacks(ctx context.Context, p *ListParams) ([]*Stack, erro
 		if def.Nested != nil && def.Nested.ParentStack != "" && !p.ShowNested {
 			continue
 		}
-		if !tagsMatch(def.Tags, p) {
+		if !tagsMatch(def.Tags, p) || !columnsMatch(r, def, p.Columns) {
 			continue
 		}
 		stack := stackFromResource(r, def, st, false)
@@ -244,6 +245,45 @@ func (s *Service) ListStacks(ctx context.Context, p *ListParams) ([]*Stack, erro
 		out = out[:p.Limit]
 	}
 	return out, nil
+}
+
+// columnsMatch applies ListParams.Columns: a stack matches when, for each
+// column filtered, its value is one of those given.
+func columnsMatch(r *engine.Resource, def *stackDef, cols map[string][]string) bool {
+	for col, vals := range cols {
+		var have string
+		switch col {
+		case "tenant", "stack_user_project_id":
+			have = r.ProjectID
+		case "username":
+			have = def.Owner
+		case "owner_id":
+			if def.Nested != nil {
+				have = def.Nested.ParentStack
+			}
+		case "disable_rollback":
+			have = strconv.FormatBool(def.DisableRollback)
+		case "timeout_mins":
+			have = strconv.Itoa(def.TimeoutMins)
+		case "status_reason":
+			have = r.StatusReason
+		default:
+			continue
+		}
+		ok := false
+		for _, v := range vals {
+			if col == "disable_rollback" {
+				if b, err := strconv.ParseBool(strings.ToLower(v)); err == nil {
+					v = strconv.FormatBool(b)
+				}
+			}
+			ok = ok || v == have
+		}
+		if !ok {
+			return false
+		}
+	}
+	return true
 }
 
 func tagsMatch(tags []string, p *ListParams) bool {

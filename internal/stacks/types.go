@@ -82,7 +82,12 @@ type UpdateParams struct {
 
 // ListParams filters, sorts and pages GET /stacks.
 type ListParams struct {
-	Actions      []string
+	Actions []string
+	// Columns filters on Heat's other stack columns, each a list of
+	// accepted values: tenant (the project id), username (the owner's
+	// user name), owner_id (the parent stack's id), disable_rollback,
+	// timeout_mins, status_reason and stack_user_project_id.
+	Columns      map[string][]string
 	GlobalTenant bool
 	IDs          []string
 	Limit        int

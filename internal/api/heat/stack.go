@@ -13,13 +13,14 @@ import (
 
 // stackListFilters are the filter parameters of GET /stacks Heat accepts
 // (rpc_api.STACK_KEYS less the unsupported ones, plus the older names),
-// each with the domain filter it feeds; "" marks filters Kiln accepts and
-// does not apply (tenant, username, owner and the like).
+// each with the domain filter it feeds: id, name, action and status, or
+// a column of ListParams.Columns.
 var stackListFilters = [][2]string{
-	{"action", "action"}, {"disable_rollback", ""}, {"id", "id"}, {"name", "name"}, {"owner_id", ""},
-	{"parent", ""}, {"stack_action", "action"}, {"stack_name", "name"}, {"stack_owner", ""},
-	{"stack_status", "status"}, {"stack_status_reason", ""}, {"stack_user_project_id", ""}, {"status", "status"},
-	{"tenant", ""}, {"timeout_mins", ""}, {"username", ""},
+	{"action", "action"}, {"disable_rollback", "disable_rollback"}, {"id", "id"}, {"name", "name"},
+	{"owner_id", "owner_id"}, {"parent", "owner_id"}, {"stack_action", "action"}, {"stack_name", "name"},
+	{"stack_owner", "username"}, {"stack_status", "status"}, {"stack_status_reason", "status_reason"},
+	{"stack_user_project_id", "stack_user_project_id"}, {"status", "status"}, {"tenant", "tenant"},
+	{"timeout_mins", "timeout_mins"}, {"username", "username"},
 }
 
 // heatStatuses are the status parts of ACTION_STATUS.
@@ -122,6 +123,13 @@ func stackListParams(c *call) (*stacks.ListParams, bool, error) {
 			p.Actions = append(p.Actions, vals...)
 		case "status":
 			statuses = append(statuses, vals...)
+		default:
+			if len(vals) > 0 {
+				if p.Columns == nil {
+					p.Columns = map[string][]string{}
+				}
+				p.Columns[f[1]] = append(p.Columns[f[1]], vals...)
+			}
 		}
 	}
 	if len(statuses) > 0 {
