@@ -52,6 +52,17 @@ func TestResourceTypes(t *testing.T) {
 		rec = b.get(t, "/resource_types/OS::Nope::Nothing")
 		b.requireFault(t, rec, http.StatusNotFound, "resource_type_show.Missing")
 	})
+	t.Run("ShowConfigTypes", func(t *testing.T) {
+		t.Parallel()
+		for _, name := range []string{"CloudConfig", "MultipartMime", "SoftwareConfig", "StructuredConfig"} {
+			rec := b.get(t, "/resource_types/OS::Heat::"+name)
+			require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
+			b.requireGolden(t, "resource_type_show."+name, rec.Body.Bytes())
+		}
+		rec := b.get(t, "/resource_types/OS::Heat::CloudConfig/template?template_type=hot")
+		require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
+		b.requireGolden(t, "resource_type_template.CloudConfigHot", rec.Body.Bytes())
+	})
 	t.Run("Template", func(t *testing.T) {
 		t.Parallel()
 		rec := b.get(t, "/resource_types/OS::Heat::RandomString/template?template_type=HOT")
