@@ -1,6 +1,7 @@
 package stacks
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -17,9 +18,12 @@ const (
 )
 
 // SoftwareConfig is Heat's software config: immutable once created.
+// Config is the JSON value given, stored and returned as is: a script's
+// text for most groups, a map for OS::Heat::StructuredConfig (Heat does
+// not look at the group), nil (JSON null) when none was given.
 type SoftwareConfig struct {
 	ID        string
-	Config    string
+	Config    any
 	CreatedAt time.Time
 	Group     string
 	Inputs    []any
@@ -57,7 +61,7 @@ type SoftwareDeploymentUpdate struct {
 }
 
 type softwareConfigBody struct {
-	Config  string         `json:"config"`
+	Config  any            `json:"config"`
 	Group   string         `json:"group"`
 	Inputs  []any          `json:"inputs"`
 	Options map[string]any `json:"options"`
@@ -86,7 +90,9 @@ func deploymentNotFound(id string) error {
 
 func toConfig(r *engine.Resource) (*SoftwareConfig, error) {
 	var b softwareConfigBody
-	if err := json.Unmarshal(r.Properties, &b); err != nil {
+	dec := json.NewDecoder(bytes.NewReader(r.Properties))
+	dec.UseNumber() // a structured config's 1.0 stays 1.0
+	if err := dec.Decode(&b); err != nil {
 		return nil, &engine.Error{Kind: engine.KindInternal, Op: "software_config.decode", Err: err}
 	}
 	c := &SoftwareConfig{ID: r.ID, Config: b.Config, CreatedAt: r.CreatedAt, Group: b.Group, Inputs: b.Inputs,
@@ -129,14 +135,35 @@ func (s *Service) CreateSoftwareConfig(ctx context.Context, c *SoftwareConfig) (
 	if c.Name == "" {
 		c.Name = "config-" + engine.NewID()[:8]
 	}
+	return s.createConfig(ctx, engine.NewUUID(), c)
+}
+
+// createConfig stores a config under id, as Heat's
+// create_software_config: group defaults to Heat::Ungrouped and the
+// inputs and outputs are normalised (normaliseIO). When a config with id
+// exists already (a resource type's Create repeated after a crash), it
+// is returned unchanged: the id decides, so a repeat never makes a
+// second config.
+func (s *Service) createConfig(ctx context.Context, id string, c *SoftwareConfig) (*SoftwareConfig, error) {
 	if c.Group == "" {
 		c.Group = "Heat::Ungrouped"
 	}
-	body := softwareConfigBody{Config: c.Config, Group: c.Group, Inputs: c.Inputs, Options: c.Options, Outputs: c.Outputs}
+	body := softwareConfigBody{Config: c.Config, Group: c.Group, Inputs: normaliseIO(c.Inputs, true),
+		Options: c.Options, Outputs: normaliseIO(c.Outputs, false)}
 	var r *engine.Resource
 	err := s.e.InTx(ctx, func(ctx context.Context, tx *engine.Tx) error {
 		var err error
-		r, err = tx.CreateResource(ctx, &engine.ResourceCreateParams{ID: engine.NewUUID(), ProjectID: c.ProjectID,
+		r, err = tx.GetResource(ctx, c.ProjectID, id)
+		if err == nil {
+			if r.Type != softwareConfigType {
+				return engine.Conflict("software_config.create", "id %s is taken by a %s", id, r.Type)
+			}
+			return nil
+		}
+		if engine.KindOf(err) != engine.KindNotFound {
+			return err
+		}
+		r, err = tx.CreateResource(ctx, &engine.ResourceCreateParams{ID: id, ProjectID: c.ProjectID,
 			Type: softwareConfigType, Name: c.Name, Properties: mustJSON(body)})
 		return err
 	})
@@ -144,6 +171,43 @@ func (s *Service) CreateSoftwareConfig(ctx context.Context, c *SoftwareConfig) (
 		return nil, err
 	}
 	return toConfig(r)
+}
+
+// normaliseIO is Heat's InputConfig/OutputConfig as_dict on a config's
+// inputs or outputs: type defaults to String, an output's error_output
+// to false, null fields are dropped and so is an input's
+// replace_on_change unless true. Items that are not maps are kept as
+// given (Heat refuses them; Kiln stores them).
+func normaliseIO(items []any, inputs bool) []any {
+	if items == nil {
+		return []any{}
+	}
+	out := make([]any, len(items))
+	for i, item := range items {
+		m, ok := item.(map[string]any)
+		if !ok {
+			out[i] = item
+			continue
+		}
+		n := map[string]any{}
+		for k, v := range m {
+			if v != nil {
+				n[k] = v
+			}
+		}
+		if n["type"] == nil {
+			n["type"] = "String"
+		}
+		if inputs {
+			if b, ok := n["replace_on_change"].(bool); ok && !b {
+				delete(n, "replace_on_change")
+			}
+		} else if n["error_output"] == nil {
+			n["error_output"] = false
+		}
+		out[i] = n
+	}
+	return out
 }
 
 func (s *Service) loadTyped(ctx context.Context, projectID, id, typ string, notFound func(string) error) (*engine.Resource, error) {
@@ -206,6 +270,22 @@ func (s *Service) DeleteSoftwareConfig(ctx context.Context, projectID, id string
 			Action: engine.ActionDelete, Status: engine.StatusComplete, StatusReason: "deleted"})
 		return err
 	})
+}
+
+// deleteConfigIfExists deletes a config; one already gone (or never
+// made) is not an error, as for Heat's config resources.
+func (s *Service) deleteConfigIfExists(ctx context.Context, projectID, id string) error {
+	err := s.DeleteSoftwareConfig(ctx, projectID, id)
+	if engine.KindOf(err) == engine.KindNotFound {
+		return nil
+	}
+	if engine.KindOf(err) == engine.KindConflict {
+		// Deleted concurrently: read again to tell.
+		if _, gerr := s.GetSoftwareConfig(ctx, projectID, id); engine.KindOf(gerr) == engine.KindNotFound {
+			return nil
+		}
+	}
+	return err
 }
 
 // CreateSoftwareDeployment implements API; the config must exist.

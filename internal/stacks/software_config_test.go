@@ -32,7 +32,7 @@ func TestSoftwareConfigsAndDeployments(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, md, 1)
 	require.Equal(t, "script", md[0]["group"])
-	require.Equal(t, []any{map[string]any{"name": "foo", "value": "bar"}}, md[0]["inputs"])
+	require.Equal(t, []any{map[string]any{"name": "foo", "type": "String", "value": "bar"}}, md[0]["inputs"], "inputs normalised as Heat's InputConfig")
 
 	action, status := "ACTION1", "COMPLETE"
 	u, err := b.svc.UpdateSoftwareDeployment(ctx, project, d.ID, &stacks.SoftwareDeploymentUpdate{Action: &action, Status: &status})

@@ -1,6 +1,7 @@
 package heat
 
 import (
+	"bytes"
 	"encoding/json"
 	"net/http"
 
@@ -10,31 +11,35 @@ import (
 
 // softwareConfigWire is heat.engine.api.format_software_config; the list
 // leaves out config, inputs, outputs and options and adds project for an
-// admin.
+// admin. The detail fields are interfaces so that a detail shows each of
+// them even when empty or null (config is the JSON value stored: text, a
+// structured config's map, or null).
 type softwareConfigWire struct {
-	ID           string         `json:"id"`
-	Name         string         `json:"name"`
-	Group        string         `json:"group"`
-	Config       *string        `json:"config,omitempty"`
-	Inputs       []any          `json:"inputs,omitempty"`
-	Outputs      []any          `json:"outputs,omitempty"`
-	Options      map[string]any `json:"options,omitempty"`
-	CreationTime string         `json:"creation_time"`
-	Project      string         `json:"project,omitempty"`
+	ID           string `json:"id"`
+	Name         string `json:"name"`
+	Group        string `json:"group"`
+	Config       any    `json:"config,omitempty"`
+	Inputs       any    `json:"inputs,omitempty"`
+	Outputs      any    `json:"outputs,omitempty"`
+	Options      any    `json:"options,omitempty"`
+	CreationTime string `json:"creation_time"`
+	Project      string `json:"project,omitempty"`
 }
 
 func softwareConfigOut(c *stacks.SoftwareConfig, detail bool) *softwareConfigWire {
 	out := &softwareConfigWire{ID: c.ID, Name: c.Name, Group: c.Group, CreationTime: isoTime(c.CreatedAt)}
 	if detail {
-		cfg := c.Config
-		out.Config, out.Inputs, out.Outputs, out.Options = &cfg, c.Inputs, c.Outputs, c.Options
-		if out.Inputs == nil {
+		out.Config, out.Inputs, out.Outputs, out.Options = c.Config, c.Inputs, c.Outputs, c.Options
+		if c.Config == nil {
+			out.Config = json.RawMessage("null")
+		}
+		if c.Inputs == nil {
 			out.Inputs = []any{}
 		}
-		if out.Outputs == nil {
+		if c.Outputs == nil {
 			out.Outputs = []any{}
 		}
-		if out.Options == nil {
+		if c.Options == nil {
 			out.Options = map[string]any{}
 		}
 	}
@@ -138,7 +143,16 @@ func (h *Handler) softwareConfigCreate(w http.ResponseWriter, c *call) error {
 	if !c.body.present() {
 		return errMalformed(op)
 	}
-	sc := &stacks.SoftwareConfig{ProjectID: c.project, Config: bodyText(c.body, "config")}
+	sc := &stacks.SoftwareConfig{ProjectID: c.project}
+	// config is stored as the JSON value given (Heat keeps body['config']
+	// in a JSON column): text, or a structured config's map.
+	if !c.body.isNull("config") {
+		dec := json.NewDecoder(bytes.NewReader(c.body.fields["config"]))
+		dec.UseNumber()
+		if err := dec.Decode(&sc.Config); err != nil {
+			return errMalformed(op)
+		}
+	}
 	for key, dst := range map[string]any{"name": &sc.Name, "group": &sc.Group, "inputs": &sc.Inputs,
 		"outputs": &sc.Outputs, "options": &sc.Options} {
 		if err := bodyField(c.body, key, dst, op); err != nil {

@@ -29,8 +29,9 @@ func TestSoftwareConfigs(t *testing.T) {
 	cfgID := created.SoftwareConfig.ID
 
 	// A structured config's config is a map; Heat stores it as given.
-	code, body = member(http.MethodPost, "/software_configs", `{"name": "structured", "config": {"a": [1]}}`)
+	code, body = member(http.MethodPost, "/software_configs", `{"name": "structured", "config": {"a": [1, 2.0], "b": {"c": null}}}`)
 	require.Equal(t, http.StatusOK, code, string(body))
+	b.requireGolden(t, "software_config_create.Structured", body)
 
 	code, body = member(http.MethodGet, "/software_configs/"+cfgID, "")
 	require.Equal(t, http.StatusOK, code, string(body))

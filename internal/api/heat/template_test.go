@@ -52,6 +52,17 @@ func TestResourceTypes(t *testing.T) {
 		rec = b.get(t, "/resource_types/OS::Nope::Nothing")
 		b.requireFault(t, rec, http.StatusNotFound, "resource_type_show.Missing")
 	})
+	t.Run("ShowConfigTypes", func(t *testing.T) {
+		t.Parallel()
+		for _, name := range []string{"CloudConfig", "MultipartMime", "SoftwareConfig", "StructuredConfig"} {
+			rec := b.get(t, "/resource_types/OS::Heat::"+name)
+			require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
+			b.requireGolden(t, "resource_type_show."+name, rec.Body.Bytes())
+		}
+		rec := b.get(t, "/resource_types/OS::Heat::CloudConfig/template?template_type=hot")
+		require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
+		b.requireGolden(t, "resource_type_template.CloudConfigHot", rec.Body.Bytes())
+	})
 	t.Run("Template", func(t *testing.T) {
 		t.Parallel()
 		rec := b.get(t, "/resource_types/OS::Heat::RandomString/template?template_type=HOT")
@@ -230,7 +241,12 @@ func TestStackListQuery(t *testing.T) {
 			{"?tags=a,b", []string{"s1"}},
 			{"?tags_any=a,x", []string{"s1"}},
 			{"?not_tags_any=a", []string{"s2", "s3"}},
-			{"?tenant=other&username=x&name=", []string{"s1", "s2", "s3"}},
+			{"?tenant=other", []string{}},
+			{"?tenant=" + b.project + "&username=member-user&name=", []string{"s1", "s2", "s3"}},
+			{"?username=x", []string{}},
+			{"?owner_id=x", []string{}},
+			{"?disable_rollback=True&timeout_mins=60", []string{"s1", "s2", "s3"}},
+			{"?timeout_mins=10", []string{}},
 		}
 		for _, tt := range tests {
 			got, _ := names(t, tt.query)
