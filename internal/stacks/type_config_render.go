@@ -25,21 +25,20 @@ import (
 
 // # YAML
 
-// pyYAMLDump is PyYAML's yaml.dump(v, Dumper=SafeDumper) with the
-// defaults Heat uses (default_flow_style=False, sort_keys, width 80, no
-// unicode): the emitter's indentation, quoting and line folding rules for
-// the values a template can hold. Keys of 128 characters or more, empty
-// or multi-line keys are written in the explicit "? key" form, as PyYAML
-// does.
+// pyYAMLDump is PyYAML's yaml.dump(v, Dumper=CSafeDumper), the libyaml
+// emitter Heat's template_format uses when PyYAML has it (every packaged
+// PyYAML does), with the defaults Heat uses (default_flow_style=False,
+// sort_keys, width 80, no unicode): the emitter's indentation, quoting and
+// line folding rules for the values a template can hold. Keys longer than
+// 128 bytes or multi-line keys are written in the explicit "? key" form,
+// as libyaml does. Where libyaml and PyYAML's pure-Python emitter differ
+// (no "..." after a root scalar, an empty key stays simple, double-quoted
+// text folds only at spaces) this follows libyaml; the tests were checked
+// against yaml.dump with CSafeDumper (PyYAML 6.0).
 func pyYAMLDump(v any) string {
 	e := &yamlEmitter{indent: -1, whitespace: true, indention: true}
 	e.node(v, true, false, false, false)
-	// Document end: a line break, and "..." after a plain root scalar.
 	e.writeIndent()
-	if e.openEnded {
-		e.writeIndicator("...", true, false, false)
-		e.writeIndent()
-	}
 	return e.b.String()
 }
 
@@ -54,7 +53,6 @@ type yamlEmitter struct {
 	indent     int // -1: none (PyYAML's None)
 	indents    []int
 	indention  bool
-	openEnded  bool
 	whitespace bool
 }
 
@@ -163,9 +161,6 @@ func (e *yamlEmitter) node(v any, root, sequence, mapping, simpleKey bool) {
 		case "'":
 			e.writeSingleQuoted([]rune(text), split)
 		default:
-			if root {
-				e.openEnded = true
-			}
 			e.writePlain([]rune(text), split)
 		}
 		e.popIndent()
@@ -224,7 +219,7 @@ func yamlFloat(f float64) string {
 
 func yamlSimpleKey(k string) bool {
 	a := analyzeYAMLScalar(k)
-	return utf8.RuneCountInString(k) < 128 && !a.empty && !a.multiline
+	return len(k) <= 128 && !a.multiline
 }
 
 // yamlImplicit are SafeResolver's implicit tags other than str: a plain
@@ -434,45 +429,40 @@ var yamlEscapes = map[rune]string{
 }
 
 func (e *yamlEmitter) writeDoubleQuoted(text []rune, split bool) {
+	// libyaml's yaml_emitter_write_double_quoted_scalar: escapes as
+	// PyYAML's, but a line is folded only at a space past the width (the
+	// space is dropped; a "\\" keeps a following space).
 	e.writeIndicator(`"`, true, false, false)
-	start := 0
-	for end := 0; end <= len(text); end++ {
-		var ch rune = -1
-		if end < len(text) {
-			ch = text[end]
-		}
-		if ch == -1 || ch == '"' || ch == '\\' || ch < 0x20 || ch > 0x7e {
-			if start < end {
-				e.write(string(text[start:end]))
-				start = end
+	spaces := false
+	for i, ch := range text {
+		switch {
+		case ch == '"' || ch == '\\' || ch < 0x20 || ch > 0x7e:
+			var esc string
+			switch r, ok := yamlEscapes[ch]; {
+			case ok:
+				esc = `\` + r
+			case ch <= 0xff:
+				esc = fmt.Sprintf(`\x%02X`, ch)
+			case ch <= 0xffff:
+				esc = fmt.Sprintf(`\u%04X`, ch)
+			default:
+				esc = fmt.Sprintf(`\U%08X`, ch)
 			}
-			if ch != -1 {
-				var esc string
-				switch r, ok := yamlEscapes[ch]; {
-				case ok:
-					esc = `\` + r
-				case ch <= 0xff:
-					esc = fmt.Sprintf(`\x%02X`, ch)
-				case ch <= 0xffff:
-					esc = fmt.Sprintf(`\u%04X`, ch)
-				default:
-					esc = fmt.Sprintf(`\U%08X`, ch)
+			e.write(esc)
+			spaces = false
+		case ch == ' ':
+			if split && !spaces && e.column > yamlBestWidth && i != 0 && i != len(text)-1 {
+				e.writeIndent()
+				if text[i+1] == ' ' {
+					e.write(`\`)
 				}
-				e.write(esc)
-				start = end + 1
+			} else {
+				e.write(" ")
 			}
-		}
-		if end > 0 && end < len(text)-1 && (ch == ' ' || start >= end) && e.column+(end-start) > yamlBestWidth && split {
-			data := string(text[start:end]) + `\`
-			if start < end {
-				start = end
-			}
-			e.write(data)
-			e.writeIndent()
-			e.whitespace, e.indention = false, false
-			if text[start] == ' ' {
-				e.write(`\`)
-			}
+			spaces = true
+		default:
+			e.write(string(ch))
+			spaces = false
 		}
 	}
 	e.writeIndicator(`"`, false, false, false)

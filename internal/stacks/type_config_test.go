@@ -253,6 +253,8 @@ func TestConfigTypeSchemas(t *testing.T) {
 		s.Properties["outputs"])
 }
 
+// TestPyYAMLDump pins the CloudConfig YAML; every want was produced by
+// PyYAML 6.0's yaml.dump(v, Dumper=yaml.CSafeDumper).
 func TestPyYAMLDump(t *testing.T) {
 	t.Parallel()
 	long := strings.TrimSpace(strings.Repeat("word ", 30))
@@ -261,20 +263,42 @@ func TestPyYAMLDump(t *testing.T) {
 		in   any
 		want string
 	}{
-		{"Null", nil, "null\n...\n"},
-		{"EmptyMap", map[string]any{}, "{}\n"},
+		{"Null", nil,
+			"null\n"},
+		{"EmptyMap", map[string]any{},
+			"{}\n"},
 		{"Scalars", map[string]any{"f": 1.0, "i": 1, "b": true, "n": nil, "e": 1e20},
 			"b: true\ne: 1.0e+20\nf: 1.0\ni: 1\nn: null\n"},
 		{"Quoting", map[string]any{"a": "yes", "b": "", "c": "x: y", "d": "#c", "e": "it's", "f": "tab\there", "g": "é", "h": "- x", "i": "0644", "j": "~", "k": "1.5", "l": "2001-01-01"},
 			"a: 'yes'\nb: ''\nc: 'x: y'\nd: '#c'\ne: it's\nf: \"tab\\there\"\ng: \"\\xE9\"\nh: '- x'\ni: '0644'\nj: '~'\nk: '1.5'\nl: '2001-01-01'\n"},
 		{"Nesting", map[string]any{"a": []any{[]any{1, 2}, map[string]any{"x": []any{}, "y": map[string]any{"z": 1}}}},
 			"a:\n- - 1\n  - 2\n- x: []\n  y:\n    z: 1\n"},
-		{"RootList", []any{"a", map[string]any{"b": 1}}, "- a\n- b: 1\n"},
+		{"RootList", []any{"a", map[string]any{"b": 1}},
+			"- a\n- b: 1\n"},
+		{"RootScalar", "plain",
+			"plain\n"},
 		{"Folding", map[string]any{"a": long},
-			"a: " + strings.TrimSpace(strings.Repeat("word ", 16)) + "\n  " + strings.TrimSpace(strings.Repeat("word ", 14)) + "\n"},
-		{"SingleQuotedLines", map[string]any{"a": "x\ny"}, "a: 'x\n\n  y'\n"},
-		{"Quote", map[string]any{"a": "'q'"}, "a: '''q'''\n"},
-		{"EmptyKey", map[string]any{"": 1}, "? ''\n: 1\n"},
+			"a: word word word word word word word word word word word word word word word word\n  word word word word word word word word word word word word word word\n"},
+		{"SingleQuotedLines", map[string]any{"a": "x\ny"},
+			"a: 'x\n\n  y'\n"},
+		{"Quote", map[string]any{"a": "'q'"},
+			"a: '''q'''\n"},
+		{"EmptyKey", map[string]any{"": 1},
+			"'': 1\n"},
+		{"Key128Bytes", map[string]any{strings.Repeat("k", 128): 1},
+			"kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk: 1\n"},
+		{"Key129Bytes", map[string]any{strings.Repeat("k", 129): 1},
+			"? kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk\n: 1\n"},
+		{"UnicodeKey128Bytes", map[string]any{strings.Repeat("é", 64): 1},
+			"\"\\xE9\\xE9\\xE9\\xE9\\xE9\\xE9\\xE9\\xE9\\xE9\\xE9\\xE9\\xE9\\xE9\\xE9\\xE9\\xE9\\xE9\\xE9\\xE9\\xE9\\xE9\\xE9\\xE9\\xE9\\xE9\\xE9\\xE9\\xE9\\xE9\\xE9\\xE9\\xE9\\xE9\\xE9\\xE9\\xE9\\xE9\\xE9\\xE9\\xE9\\xE9\\xE9\\xE9\\xE9\\xE9\\xE9\\xE9\\xE9\\xE9\\xE9\\xE9\\xE9\\xE9\\xE9\\xE9\\xE9\\xE9\\xE9\\xE9\\xE9\\xE9\\xE9\\xE9\\xE9\": 1\n"},
+		{"UnicodeKey130Bytes", map[string]any{strings.Repeat("é", 65): 1},
+			"? \"\\xE9\\xE9\\xE9\\xE9\\xE9\\xE9\\xE9\\xE9\\xE9\\xE9\\xE9\\xE9\\xE9\\xE9\\xE9\\xE9\\xE9\\xE9\\xE9\\xE9\\xE9\\xE9\\xE9\\xE9\\xE9\\xE9\\xE9\\xE9\\xE9\\xE9\\xE9\\xE9\\xE9\\xE9\\xE9\\xE9\\xE9\\xE9\\xE9\\xE9\\xE9\\xE9\\xE9\\xE9\\xE9\\xE9\\xE9\\xE9\\xE9\\xE9\\xE9\\xE9\\xE9\\xE9\\xE9\\xE9\\xE9\\xE9\\xE9\\xE9\\xE9\\xE9\\xE9\\xE9\\xE9\"\n: 1\n"},
+		{"DoubleQuotedNoSpaces", map[string]any{"a": strings.Repeat("ü", 50)},
+			"a: \"\\xFC\\xFC\\xFC\\xFC\\xFC\\xFC\\xFC\\xFC\\xFC\\xFC\\xFC\\xFC\\xFC\\xFC\\xFC\\xFC\\xFC\\xFC\\xFC\\xFC\\xFC\\xFC\\xFC\\xFC\\xFC\\xFC\\xFC\\xFC\\xFC\\xFC\\xFC\\xFC\\xFC\\xFC\\xFC\\xFC\\xFC\\xFC\\xFC\\xFC\\xFC\\xFC\\xFC\\xFC\\xFC\\xFC\\xFC\\xFC\\xFC\\xFC\"\n"},
+		{"DoubleQuotedFolds", map[string]any{"a": strings.Repeat("é x", 30)},
+			"a: \"\\xE9 x\\xE9 x\\xE9 x\\xE9 x\\xE9 x\\xE9 x\\xE9 x\\xE9 x\\xE9 x\\xE9 x\\xE9 x\\xE9 x\\xE9 x\\xE9\n  x\\xE9 x\\xE9 x\\xE9 x\\xE9 x\\xE9 x\\xE9 x\\xE9 x\\xE9 x\\xE9 x\\xE9 x\\xE9 x\\xE9 x\\xE9 x\\xE9\n  x\\xE9 x\\xE9 x\"\n"},
+		{"DoubleQuotedFoldBeforeSpace", map[string]any{"a": strings.Repeat("é  ", 40)},
+			"a: \"\\xE9  \\xE9  \\xE9  \\xE9  \\xE9  \\xE9  \\xE9  \\xE9  \\xE9  \\xE9  \\xE9  \\xE9  \\xE9  \\xE9\n  \\ \\xE9  \\xE9  \\xE9  \\xE9  \\xE9  \\xE9  \\xE9  \\xE9  \\xE9  \\xE9  \\xE9  \\xE9  \\xE9  \\xE9\n  \\ \\xE9  \\xE9  \\xE9  \\xE9  \\xE9  \\xE9  \\xE9  \\xE9  \\xE9  \\xE9  \\xE9  \\xE9  \"\n"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
