@@ -231,7 +231,22 @@ resources:
 		return err == nil && got.Status == "FAILED"
 	}, 20e9, 5e6)
 	require.Equal(t, "CREATE", got.Action)
-	require.Contains(t, got.StatusReason, "Resource CREATE failed")
+	require.Regexp(t, `^Resource CREATE failed: Error: resources\.group: fails/group → fails-group-[a-z0-9]{12}/[01]: `+
+		`ValueError: resources\.[01]: Test Resource failed [01]$`, got.StatusReason)
+
+	// A failure three levels down: the root's reason names the path to
+	// the leaf and the leaf's own reason.
+	deep := createWith(t, b, &stacks.CreateParams{Name: "deep", Files: map[string]string{
+		"l1.yaml": "heat_template_version: 2021-04-16\nresources:\n  b: {type: l2.yaml}\n",
+		"l2.yaml": "heat_template_version: 2021-04-16\nresources:\n  ok: {type: OS::Heat::None}\n" +
+			"  c: {type: OS::Heat::TestResource, properties: {fail: true, value: boom}}\n",
+	}, Template: []byte("heat_template_version: 2021-04-16\nresources:\n  a: {type: l1.yaml}\n")})
+	require.Eventually(t, func() bool {
+		got, err = b.svc.GetStack(context.Background(), deep.Ref(), false)
+		return err == nil && got.Status == "FAILED"
+	}, 20e9, 5e6)
+	require.Regexp(t, `^Resource CREATE failed: Error: resources\.a: deep/a → deep-a-[a-z0-9]{12}/b → `+
+		`deep-a-[a-z0-9]{12}-b-[a-z0-9]{12}/c: ValueError: resources\.c: Test Resource failed c$`, got.StatusReason)
 
 	// A template that nests itself stops at Heat's depth limit.
 	r := createWith(t, b, &stacks.CreateParams{Name: "loop", Files: map[string]string{"self.yaml": `

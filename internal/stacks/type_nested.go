@@ -248,7 +248,12 @@ func (s *Service) childOutcome(ctx context.Context, rc *RC, child *engine.Resour
 		return childWaiting(rc, child, action), nil
 	}
 	if child.Status == engine.StatusFailed {
-		return nil, resourceError("resource.check", "Error", child.StatusReason)
+		path, reason, err := s.failedLeaf(ctx, child, 0)
+		if err != nil {
+			return nil, err
+		}
+		return nil, resourceError("resource.check", "Error",
+			fmt.Sprintf("%s/%s → %s: %s", rc.Stack.Name, rc.Name, path, reason))
 	}
 	return &Outcome{
 		Data: withData(rc.Data, "action", string(action), "stack_id", child.ID, "stack_name", child.Name),
@@ -545,4 +550,38 @@ func (t *remoteStackType) settled(ctx context.Context, rc *RC, out *Outcome, err
 	}
 	out.Attributes = map[string]any{"stack_name": child.Name, "outputs": outputs}
 	return out, nil
+}
+
+// failedLeaf walks down from a failed nested stack to the resource whose
+// failure caused it: the path "stack/resource → stack/resource ..." and
+// that resource's own reason, so that the root's status reason names the
+// leaf (a user need not walk --nested-depth to find it). A stack that
+// failed with no failed resource (a timeout) is its own leaf.
+func (s *Service) failedLeaf(ctx context.Context, stack *engine.Resource, depth int) (path, reason string, err error) {
+	rows, err := s.e.ListResources(ctx, &engine.ResourceListParams{ProjectID: stack.ProjectID, ParentID: stack.ID})
+	if err != nil {
+		return "", "", err
+	}
+	var failed *engine.Resource
+	for _, r := range rows {
+		if r.Status != engine.StatusFailed || strings.HasSuffix(r.StatusReason, " aborted") {
+			continue
+		}
+		if failed == nil || r.UpdatedAt.Before(failed.UpdatedAt) {
+			failed = r // the first to fail
+		}
+	}
+	if failed == nil {
+		return stack.Name, stack.StatusReason, nil
+	}
+	if child, err := s.nestedOf(ctx, failed); err != nil {
+		return "", "", err
+	} else if child != nil && child.Status == engine.StatusFailed && depth < maxNestedDepth {
+		p, r, err := s.failedLeaf(ctx, child, depth+1)
+		if err != nil {
+			return "", "", err
+		}
+		return stack.Name + "/" + failed.Name + " → " + p, r, nil
+	}
+	return stack.Name + "/" + failed.Name, failed.StatusReason, nil
 }
