@@ -60,8 +60,10 @@ type Querier interface {
 	// its project (Seq, strictly increasing per project in commit order).
 	EventAppend(ctx context.Context, params *EventAppendParams) (*Event, error)
 	EventGetByID(ctx context.Context, params *EventGetByIDParams) (*Event, error)
-	// EventList pages by Seq (keyset): events after AfterSeq ascending, or
-	// before BeforeSeq descending when Descending is set.
+	// EventList filters a project's events and pages them by keyset: by
+	// Seq (after AfterSeq ascending, or before BeforeSeq descending when
+	// Descending is set), or after the Marker event in the requested order;
+	// see EventListParams.
 	EventList(ctx context.Context, params *EventListParams) ([]*Event, error)
 
 	// OperationCreate inserts an operation in state pending.
