@@ -59,15 +59,27 @@ type EventParams struct {
 	Type         string
 }
 
-// EventListParams filters one project's events; see store.EventListParams.
+// EventListParams filters one project's events and pages them; see
+// store.EventListParams for each field. A Marker that is not an event
+// passing the filters is KindNotFound.
 type EventListParams struct {
-	AfterSeq    int64
-	BeforeSeq   int64
-	Descending  bool
-	Limit       int
-	OperationID string
-	ProjectID   string
-	ResourceIDs []string
+	Actions             []string
+	AfterSeq            int64
+	BeforeSeq           int64
+	ChildrenOf          string
+	Descending          bool
+	ExcludeActions      []string
+	Limit               int
+	Marker              string
+	OperationID         string
+	ProjectID           string
+	ResourceIDs         []string
+	ResourceNames       []string
+	ResourceTypeAliases map[string]string
+	ResourceTypes       []string
+	SortByResourceType  bool
+	Statuses            []string
+	Types               []string
 }
 
 // AppendEvent appends an event in the transaction. Within an operation's
@@ -110,14 +122,18 @@ func (e *Engine) GetEvent(ctx context.Context, projectID, id string) (*Event, er
 	return eventFromRow(row), nil
 }
 
-// ListEvents pages a project's events by Seq.
+// ListEvents filters and pages a project's events in the store.
 func (e *Engine) ListEvents(ctx context.Context, p *EventListParams) ([]*Event, error) {
 	if p.ProjectID == "" {
 		return nil, Invalid("event.list", "project is required")
 	}
 	rows, err := e.store.EventList(ctx, &store.EventListParams{
-		AfterSeq: p.AfterSeq, BeforeSeq: p.BeforeSeq, Descending: p.Descending, Limit: p.Limit,
+		Actions: p.Actions, AfterSeq: p.AfterSeq, BeforeSeq: p.BeforeSeq, ChildrenOf: p.ChildrenOf,
+		Descending: p.Descending, ExcludeActions: p.ExcludeActions, Limit: p.Limit, Marker: p.Marker,
 		OperationID: p.OperationID, ProjectID: p.ProjectID, ResourceIDs: p.ResourceIDs,
+		ResourceNames: p.ResourceNames, ResourceTypeAliases: p.ResourceTypeAliases,
+		ResourceTypes: p.ResourceTypes, SortByResourceType: p.SortByResourceType,
+		Statuses: p.Statuses, Types: p.Types,
 	})
 	if err != nil {
 		return nil, FromStore("event.list", err)
