@@ -122,6 +122,44 @@ func (e *Engine) GetEvent(ctx context.Context, projectID, id string) (*Event, er
 	return eventFromRow(row), nil
 }
 
+// EventUnder is GetEventUnder's answer: the parent resource's identity,
+// the id of its live child of the asked name ("" when none) and the event
+// (nil when the parent's project has none of that id).
+type EventUnder struct {
+	ChildID         string
+	Event           *Event
+	ParentName      string
+	ParentProjectID string
+	ParentType      string
+}
+
+// EventUnderParams names an event, a parent resource and a child's name.
+type EventUnderParams struct {
+	ChildName string
+	ID        string
+	ParentID  string
+}
+
+// GetEventUnder reads an event with the resource it is checked against
+// (a parent and its child by name) in one store read, for a path such as
+// GET .../{parent}/{child}/events/{id} that is served often. A missing
+// parent is KindNotFound.
+func (e *Engine) GetEventUnder(ctx context.Context, p *EventUnderParams) (*EventUnder, error) {
+	const op = "event.get"
+	row, err := e.store.EventGetUnderParent(ctx, &store.EventGetUnderParentParams{ChildName: p.ChildName, ID: p.ID, ParentID: p.ParentID})
+	if err != nil {
+		if KindOf(FromStore(op, err)) == KindNotFound {
+			return nil, NotFound(op, "resource", p.ParentID)
+		}
+		return nil, FromStore(op, err)
+	}
+	out := &EventUnder{ChildID: row.ChildID, ParentName: row.ParentName, ParentProjectID: row.ParentProjectID, ParentType: row.ParentType}
+	if row.Event != nil {
+		out.Event = eventFromRow(row.Event)
+	}
+	return out, nil
+}
+
 // ListEvents filters and pages a project's events in the store.
 func (e *Engine) ListEvents(ctx context.Context, p *EventListParams) ([]*Event, error) {
 	if p.ProjectID == "" {

@@ -91,28 +91,36 @@ func (s *Service) ListEvents(ctx context.Context, ref StackRef, p *EventListPara
 	return out, nil
 }
 
-// GetEvent implements API.
+// GetEvent implements API. It is one store read: the stack's identity
+// (not its template or state), the event and the named resource's id.
 func (s *Service) GetEvent(ctx context.Context, ref StackRef, resourceName, eventID string) (*Event, error) {
 	const op = "event.get"
-	stack, err := s.loadStack(ctx, ref)
-	if err != nil {
+	u, err := s.e.GetEventUnder(ctx, &engine.EventUnderParams{ChildName: resourceName, ID: eventID, ParentID: ref.ID})
+	if err != nil && engine.KindOf(err) != engine.KindNotFound {
 		return nil, err
 	}
-	ev, err := s.e.GetEvent(ctx, stack.ProjectID, eventID)
-	if err == nil {
-		all := []string{stack.ID}
-		if resourceName != stack.Name {
-			r, ferr := s.findResource(ctx, stack, resourceName)
-			if ferr != nil {
-				return nil, ferr
-			}
-			all = []string{r.ID}
+	// As loadStack: the id, of a stack, in the path's project, of the
+	// path's name.
+	if err != nil || u.ParentType != stackKind || (ref.ProjectID != "" && u.ParentProjectID != ref.ProjectID) ||
+		(ref.Name != "" && u.ParentName != ref.Name) {
+		name := ref.Name
+		if name == "" {
+			name = ref.ID
 		}
-		if ev.ResourceID == all[0] && (ev.Type == engine.EventTypeResourceState || ev.Type == EventTypeSignal) {
+		return nil, stackNotFound("stack.get", name)
+	}
+	stack := &engine.Resource{ID: ref.ID, Name: u.ParentName, ProjectID: u.ParentProjectID}
+	if ev := u.Event; ev != nil {
+		want := stack.ID
+		if resourceName != stack.Name {
+			if u.ChildID == "" {
+				return nil, resourceNotFound("resource.get", resourceName, stack.Name)
+			}
+			want = u.ChildID
+		}
+		if ev.ResourceID == want && (ev.Type == engine.EventTypeResourceState || ev.Type == EventTypeSignal) {
 			return toEvent(stack, ev), nil
 		}
-	} else if engine.KindOf(err) != engine.KindNotFound {
-		return nil, err
 	}
 	return nil, &engine.Error{Kind: engine.KindNotFound, Code: "HTTPNotFound", Op: op,
 		Msg: fmt.Sprintf("No event %s found", eventID)}

@@ -52,6 +52,15 @@ type EventGetByIDParams struct {
 	ProjectID string
 }
 
+// EventGetUnderParentParams reads, in one statement, a resource (the
+// parent), the event ID of the parent's project, and the id of the parent's
+// live child named ChildName.
+type EventGetUnderParentParams struct {
+	ChildName string
+	ID        string
+	ParentID  string
+}
+
 // EventListParams filters on every non-empty field; the list fields match
 // any of their values. Limit 0 means no limit.
 //

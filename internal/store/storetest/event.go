@@ -208,6 +208,55 @@ func exerciseEvent(t *testing.T, newStore func(t *testing.T) store.Store) {
 		})
 	})
 
+	t.Run("EventGetUnderParent", func(t *testing.T) {
+		t.Parallel()
+
+		t.Run("ReadsParentChildAndEvent", func(t *testing.T) {
+			t.Parallel()
+			bundle := setup(t)
+
+			projectID := newID()
+			create := func(id, name, parentID, projectID string) {
+				t.Helper()
+				_, err := bundle.store.ResourceCreate(bundle.ctx, &store.ResourceCreateParams{
+					ID: id, Action: "CREATE", Name: name, Now: bundle.now, ParentID: parentID, ProjectID: projectID,
+					Properties: json.RawMessage(`{"big":"template"}`), Status: "COMPLETE", Type: "kind",
+				})
+				require.NoError(t, err)
+			}
+			parentID, childID := newID(), newID()
+			create(parentID, "parent", "", projectID)
+			create(childID, "child", parentID, projectID)
+			event := appendEvent(t, bundle.store, bundle.ctx, &store.EventAppendParams{Now: bundle.now, ProjectID: projectID, ResourceID: childID, ResourceName: "child"})
+			other := appendEvent(t, bundle.store, bundle.ctx, &store.EventAppendParams{Now: bundle.now, ProjectID: newID()})
+
+			got, err := bundle.store.EventGetUnderParent(bundle.ctx, &store.EventGetUnderParentParams{ChildName: "child", ID: event.ID, ParentID: parentID})
+			require.NoError(t, err)
+			require.Equal(t, &store.EventUnderParent{ChildID: childID, Event: event, ParentName: "parent", ParentProjectID: projectID, ParentType: "kind"}, got)
+
+			// No such child, an event of another project: empty parts.
+			got, err = bundle.store.EventGetUnderParent(bundle.ctx, &store.EventGetUnderParentParams{ChildName: "nope", ID: other.ID, ParentID: parentID})
+			require.NoError(t, err)
+			require.Equal(t, &store.EventUnderParent{ParentName: "parent", ParentProjectID: projectID, ParentType: "kind"}, got)
+
+			// A deleted child does not count.
+			child, err := bundle.store.ResourceGetByID(bundle.ctx, childID)
+			require.NoError(t, err)
+			deletedAt := bundle.now
+			_, err = bundle.store.ResourceUpdate(bundle.ctx, &store.ResourceUpdateParams{
+				ID: childID, Action: "DELETE", DeletedAt: &deletedAt, ExpectedVersion: child.Version, Now: bundle.now, Status: "COMPLETE",
+			})
+			require.NoError(t, err)
+			got, err = bundle.store.EventGetUnderParent(bundle.ctx, &store.EventGetUnderParentParams{ChildName: "child", ID: event.ID, ParentID: parentID})
+			require.NoError(t, err)
+			require.Empty(t, got.ChildID)
+			require.Equal(t, event, got.Event)
+
+			_, err = bundle.store.EventGetUnderParent(bundle.ctx, &store.EventGetUnderParentParams{ChildName: "child", ID: event.ID, ParentID: newID()})
+			require.ErrorIs(t, err, store.ErrNotFound)
+		})
+	})
+
 	t.Run("EventList", func(t *testing.T) {
 		t.Parallel()
 

@@ -22,6 +22,16 @@ FROM events
 WHERE id = $1
     AND project_id = $2;
 
+-- EventGetUnderParent reads a parent resource's identity, its live child
+-- named $3 and the event $2 of the parent's project, in one statement.
+-- name: EventGetUnderParent
+SELECT p.name, p.project_id, p.type,
+    (SELECT c.id FROM resources c WHERE c.parent_id = p.id AND c.name = $3 AND c.deleted_at IS NULL ORDER BY c.id LIMIT 1),
+    e.id, e.action, e.created_at, e.data, e.operation_id, e.physical_id, e.project_id, e.reason, e.resource_id, e.resource_name, e.resource_type, e.seq, e.status, e.type
+FROM resources p
+LEFT JOIN events e ON e.id = $2 AND e.project_id = p.project_id
+WHERE p.id = $1;
+
 -- name: EventInsert
 INSERT INTO events (id, action, created_at, data, operation_id, physical_id, project_id, reason, resource_id, resource_name, resource_type, seq, status, type)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
