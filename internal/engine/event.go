@@ -59,15 +59,27 @@ type EventParams struct {
 	Type         string
 }
 
-// EventListParams filters one project's events; see store.EventListParams.
+// EventListParams filters one project's events and pages them; see
+// store.EventListParams for each field. A Marker that is not an event
+// passing the filters is KindNotFound.
 type EventListParams struct {
-	AfterSeq    int64
-	BeforeSeq   int64
-	Descending  bool
-	Limit       int
-	OperationID string
-	ProjectID   string
-	ResourceIDs []string
+	Actions             []string
+	AfterSeq            int64
+	BeforeSeq           int64
+	ChildrenOf          string
+	Descending          bool
+	ExcludeActions      []string
+	Limit               int
+	Marker              string
+	OperationID         string
+	ProjectID           string
+	ResourceIDs         []string
+	ResourceNames       []string
+	ResourceTypeAliases map[string]string
+	ResourceTypes       []string
+	SortByResourceType  bool
+	Statuses            []string
+	Types               []string
 }
 
 // AppendEvent appends an event in the transaction. Within an operation's
@@ -110,14 +122,56 @@ func (e *Engine) GetEvent(ctx context.Context, projectID, id string) (*Event, er
 	return eventFromRow(row), nil
 }
 
-// ListEvents pages a project's events by Seq.
+// EventUnder is GetEventUnder's answer: the parent resource's identity,
+// the id of its live child of the asked name ("" when none) and the event
+// (nil when the parent's project has none of that id).
+type EventUnder struct {
+	ChildID         string
+	Event           *Event
+	ParentName      string
+	ParentProjectID string
+	ParentType      string
+}
+
+// EventUnderParams names an event, a parent resource and a child's name.
+type EventUnderParams struct {
+	ChildName string
+	ID        string
+	ParentID  string
+}
+
+// GetEventUnder reads an event with the resource it is checked against
+// (a parent and its child by name) in one store read, for a path such as
+// GET .../{parent}/{child}/events/{id} that is served often. A missing
+// parent is KindNotFound.
+func (e *Engine) GetEventUnder(ctx context.Context, p *EventUnderParams) (*EventUnder, error) {
+	const op = "event.get"
+	row, err := e.store.EventGetUnderParent(ctx, &store.EventGetUnderParentParams{ChildName: p.ChildName, ID: p.ID, ParentID: p.ParentID})
+	if err != nil {
+		if KindOf(FromStore(op, err)) == KindNotFound {
+			return nil, NotFound(op, "resource", p.ParentID)
+		}
+		return nil, FromStore(op, err)
+	}
+	out := &EventUnder{ChildID: row.ChildID, ParentName: row.ParentName, ParentProjectID: row.ParentProjectID, ParentType: row.ParentType}
+	if row.Event != nil {
+		out.Event = eventFromRow(row.Event)
+	}
+	return out, nil
+}
+
+// ListEvents filters and pages a project's events in the store.
 func (e *Engine) ListEvents(ctx context.Context, p *EventListParams) ([]*Event, error) {
 	if p.ProjectID == "" {
 		return nil, Invalid("event.list", "project is required")
 	}
 	rows, err := e.store.EventList(ctx, &store.EventListParams{
-		AfterSeq: p.AfterSeq, BeforeSeq: p.BeforeSeq, Descending: p.Descending, Limit: p.Limit,
+		Actions: p.Actions, AfterSeq: p.AfterSeq, BeforeSeq: p.BeforeSeq, ChildrenOf: p.ChildrenOf,
+		Descending: p.Descending, ExcludeActions: p.ExcludeActions, Limit: p.Limit, Marker: p.Marker,
 		OperationID: p.OperationID, ProjectID: p.ProjectID, ResourceIDs: p.ResourceIDs,
+		ResourceNames: p.ResourceNames, ResourceTypeAliases: p.ResourceTypeAliases,
+		ResourceTypes: p.ResourceTypes, SortByResourceType: p.SortByResourceType,
+		Statuses: p.Statuses, Types: p.Types,
 	})
 	if err != nil {
 		return nil, FromStore("event.list", err)

@@ -4,8 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"sort"
-	"strings"
+	"slices"
 
 	"github.com/kilnhq/kiln/internal/engine"
 )
@@ -13,31 +12,28 @@ import (
 // EventTypeSignal is the engine event type of a SIGNAL event.
 const EventTypeSignal = "heat.signal"
 
-// stackEvents lists the events of a stack and its resources, oldest first.
-func (s *Service) stackEvents(ctx context.Context, stack *engine.Resource) ([]*Event, error) {
-	rs, err := s.stackResources(ctx, stack)
-	if err != nil {
-		return nil, err
+// stackEventList is the store query for the events Heat shows of a stack:
+// the stack's own and its resources' (deleted ones included) state changes
+// and SIGNAL events, without INIT (where resources start; Heat logs no
+// event for it). The stack's own events show the stack's name and
+// StackType; the stack row's name is the stack's, and its engine type is
+// aliased to StackType so filters and the resource_type order see what the
+// wire shows.
+func stackEventList(stack *engine.Resource) *engine.EventListParams {
+	return &engine.EventListParams{
+		ChildrenOf:          stack.ID,
+		ExcludeActions:      []string{string(engine.ActionInit)},
+		ProjectID:           stack.ProjectID,
+		ResourceIDs:         []string{stack.ID},
+		ResourceTypeAliases: map[string]string{stackKind: StackType},
+		Types:               []string{engine.EventTypeResourceState, EventTypeSignal},
 	}
-	ids := []string{stack.ID}
-	for _, r := range rs {
-		ids = append(ids, r.ID)
-	}
-	evs, err := s.e.ListEvents(ctx, &engine.EventListParams{ProjectID: stack.ProjectID, ResourceIDs: ids})
-	if err != nil {
-		return nil, err
-	}
-	out := make([]*Event, 0, len(evs))
-	for _, ev := range evs {
-		// INIT_COMPLETE is where resources start; Heat logs no event for it.
-		if (ev.Type == engine.EventTypeResourceState || ev.Type == EventTypeSignal) && ev.Action != string(engine.ActionInit) {
-			out = append(out, toEvent(stack, ev))
-		}
-	}
-	return out, nil
 }
 
-// ListEvents implements API.
+// ListEvents implements API. Filters, order and paging run in the store,
+// so a stack with a long history is not read whole. Heat's order is
+// newest first unless sort_dir=asc; sort_keys=resource_type sorts by type
+// first (in the same direction), other keys keep time order.
 func (s *Service) ListEvents(ctx context.Context, ref StackRef, p *EventListParams) ([]*Event, error) {
 	const op = "event.list"
 	stack, err := s.loadStack(ctx, ref)
@@ -49,92 +45,82 @@ func (s *Service) ListEvents(ctx context.Context, ref StackRef, p *EventListPara
 			return nil, err
 		}
 	}
-	all, err := s.stackEvents(ctx, stack)
-	if err != nil {
-		return nil, err
-	}
-	in := func(list []string, v string) bool {
-		if len(list) == 0 {
-			return true
+	lp := stackEventList(stack)
+	lp.Actions, lp.Statuses, lp.ResourceTypes = p.ResourceActions, p.ResourceStatus, p.ResourceTypes
+	lp.ResourceNames = p.ResourceNames
+	noEvents := &engine.Error{Kind: engine.KindNotFound, Code: "HTTPNotFound", Op: op,
+		Msg: fmt.Sprintf("No events found for resource %s", p.ResourceName)}
+	if p.ResourceName != "" {
+		if len(p.ResourceNames) > 0 && !slices.Contains(p.ResourceNames, p.ResourceName) {
+			return nil, noEvents
 		}
-		for _, x := range list {
-			if x == v {
-				return true
+		lp.ResourceNames = []string{p.ResourceName}
+	}
+	lp.Descending = p.SortDir != "asc"
+	lp.SortByResourceType = slices.Contains(p.SortKeys, "resource_type")
+	lp.Marker = p.Marker
+	if p.Limit > 0 {
+		lp.Limit = p.Limit
+	}
+	evs, err := s.e.ListEvents(ctx, lp)
+	if err != nil {
+		if p.Marker == "" || engine.KindOf(err) != engine.KindNotFound {
+			return nil, err
+		}
+		// A resource without events is answered so before its marker.
+		if p.ResourceName != "" {
+			lp.Marker, lp.Limit = "", 1
+			first, err := s.e.ListEvents(ctx, lp)
+			if err != nil {
+				return nil, err
+			}
+			if len(first) == 0 {
+				return nil, noEvents
 			}
 		}
-		return false
+		return nil, &engine.Error{Kind: engine.KindNotFound, Code: "EntityNotFound", Op: op,
+			Msg: fmt.Sprintf("The Event (%s) could not be found.", p.Marker)}
 	}
-	var evs []*Event
-	for _, e := range all {
-		if p.ResourceName != "" && e.ResourceName != p.ResourceName {
-			continue
-		}
-		if !in(p.ResourceNames, e.ResourceName) || !in(p.ResourceActions, e.Action) ||
-			!in(p.ResourceStatus, e.Status) || !in(p.ResourceTypes, e.ResourceType) {
-			continue
-		}
-		evs = append(evs, e)
+	if p.ResourceName != "" && len(evs) == 0 && p.Marker == "" {
+		return nil, noEvents
 	}
-	if p.ResourceName != "" && len(evs) == 0 {
-		return nil, &engine.Error{Kind: engine.KindNotFound, Code: "HTTPNotFound", Op: op,
-			Msg: fmt.Sprintf("No events found for resource %s", p.ResourceName)}
+	out := make([]*Event, len(evs))
+	for i, ev := range evs {
+		out[i] = toEvent(stack, ev)
 	}
-	// evs is oldest first (commit order); Heat's default is newest first.
-	desc := p.SortDir != "asc"
-	byType := false
-	for _, k := range p.SortKeys {
-		byType = byType || k == "resource_type"
-	}
-	if desc {
-		for i, j := 0, len(evs)-1; i < j; i, j = i+1, j-1 {
-			evs[i], evs[j] = evs[j], evs[i]
-		}
-	}
-	if byType {
-		sort.SliceStable(evs, func(i, j int) bool {
-			c := strings.Compare(evs[i].ResourceType, evs[j].ResourceType)
-			return c != 0 && (c < 0) != desc
-		})
-	}
-	if p.Marker != "" {
-		i := 0
-		for i < len(evs) && evs[i].ID != p.Marker {
-			i++
-		}
-		if i == len(evs) {
-			return nil, &engine.Error{Kind: engine.KindNotFound, Code: "EntityNotFound", Op: op,
-				Msg: fmt.Sprintf("The Event (%s) could not be found.", p.Marker)}
-		}
-		evs = evs[i+1:]
-	}
-	if p.Limit > 0 && len(evs) > p.Limit {
-		evs = evs[:p.Limit]
-	}
-	return evs, nil
+	return out, nil
 }
 
-// GetEvent implements API.
+// GetEvent implements API. It is one store read: the stack's identity
+// (not its template or state), the event and the named resource's id.
 func (s *Service) GetEvent(ctx context.Context, ref StackRef, resourceName, eventID string) (*Event, error) {
 	const op = "event.get"
-	stack, err := s.loadStack(ctx, ref)
-	if err != nil {
+	u, err := s.e.GetEventUnder(ctx, &engine.EventUnderParams{ChildName: resourceName, ID: eventID, ParentID: ref.ID})
+	if err != nil && engine.KindOf(err) != engine.KindNotFound {
 		return nil, err
 	}
-	ev, err := s.e.GetEvent(ctx, stack.ProjectID, eventID)
-	if err == nil {
-		all := []string{stack.ID}
-		if resourceName != stack.Name {
-			r, ferr := s.findResource(ctx, stack, resourceName)
-			if ferr != nil {
-				return nil, ferr
-			}
-			all = []string{r.ID}
+	// As loadStack: the id, of a stack, in the path's project, of the
+	// path's name.
+	if err != nil || u.ParentType != stackKind || (ref.ProjectID != "" && u.ParentProjectID != ref.ProjectID) ||
+		(ref.Name != "" && u.ParentName != ref.Name) {
+		name := ref.Name
+		if name == "" {
+			name = ref.ID
 		}
-		if ev.ResourceID == all[0] && (ev.Type == engine.EventTypeResourceState || ev.Type == EventTypeSignal) {
+		return nil, stackNotFound("stack.get", name)
+	}
+	stack := &engine.Resource{ID: ref.ID, Name: u.ParentName, ProjectID: u.ParentProjectID}
+	if ev := u.Event; ev != nil {
+		want := stack.ID
+		if resourceName != stack.Name {
+			if u.ChildID == "" {
+				return nil, resourceNotFound("resource.get", resourceName, stack.Name)
+			}
+			want = u.ChildID
+		}
+		if ev.ResourceID == want && (ev.Type == engine.EventTypeResourceState || ev.Type == EventTypeSignal) {
 			return toEvent(stack, ev), nil
 		}
-	} else if engine.KindOf(err) != engine.KindNotFound {
-		return nil, err
 	}
 	return nil, &engine.Error{Kind: engine.KindNotFound, Code: "HTTPNotFound", Op: op,
 		Msg: fmt.Sprintf("No event %s found", eventID)}

@@ -52,16 +52,52 @@ type EventGetByIDParams struct {
 	ProjectID string
 }
 
-// EventListParams filters on every non-empty field. ResourceIDs matches any
-// of the ids. Limit 0 means no limit.
+// EventGetUnderParentParams reads, in one statement, a resource (the
+// parent), the event ID of the parent's project, and the id of the parent's
+// live child named ChildName.
+type EventGetUnderParentParams struct {
+	ChildName string
+	ID        string
+	ParentID  string
+}
+
+// EventListParams filters on every non-empty field; the list fields match
+// any of their values. Limit 0 means no limit.
+//
+// ResourceIDs and ChildrenOf together select events by resource: those of
+// one of ResourceIDs or of a direct child of resource ChildrenOf
+// (resources.parent_id), so a parent's events and its children's are read
+// in one statement without listing the children first.
+//
+// ResourceTypeAliases renames recorded resource types (key) for the
+// ResourceTypes filter and the SortByResourceType order, so that a caller
+// that shows a type under another name filters and sorts by the name it
+// shows.
+//
+// The order is Seq, ascending or Descending; SortByResourceType puts the
+// (aliased) resource type first, compared byte by byte, in the same
+// direction. Marker pages by keyset: the list starts strictly after the
+// event with that id in this order. The marker event must pass every other
+// filter, or EventList fails with ErrNotFound. Marker needs ProjectID
+// (Seq is unique per project).
 type EventListParams struct {
-	AfterSeq    int64
-	BeforeSeq   int64
-	Descending  bool
-	Limit       int
-	OperationID string
-	ProjectID   string
-	ResourceIDs []string
+	Actions             []string
+	AfterSeq            int64
+	BeforeSeq           int64
+	ChildrenOf          string
+	Descending          bool
+	ExcludeActions      []string
+	Limit               int
+	Marker              string
+	OperationID         string
+	ProjectID           string
+	ResourceIDs         []string
+	ResourceNames       []string
+	ResourceTypeAliases map[string]string
+	ResourceTypes       []string
+	SortByResourceType  bool
+	Statuses            []string
+	Types               []string
 }
 
 type OperationCreateParams struct {

@@ -51,6 +51,18 @@ type Event struct {
 	Type         string // what happened, e.g. "resource.state", "operation.step"
 }
 
+// EventUnderParent is what EventGetUnderParent reads: the parent's
+// identity (not its JSON columns), the id of its live child of the asked
+// name ("" when none; the lowest id if several) and the event (nil when
+// the parent's project has no event of that id).
+type EventUnderParent struct {
+	ChildID         string
+	Event           *Event
+	ParentName      string
+	ParentProjectID string
+	ParentType      string
+}
+
 // Operation is one durable unit of asynchronous work.
 type Operation struct {
 	ID              string

@@ -60,8 +60,14 @@ type Querier interface {
 	// its project (Seq, strictly increasing per project in commit order).
 	EventAppend(ctx context.Context, params *EventAppendParams) (*Event, error)
 	EventGetByID(ctx context.Context, params *EventGetByIDParams) (*Event, error)
-	// EventList pages by Seq (keyset): events after AfterSeq ascending, or
-	// before BeforeSeq descending when Descending is set.
+	// EventGetUnderParent answers "is this event one of this resource's or
+	// of its child's" in one read; ErrNotFound when the parent does not
+	// exist.
+	EventGetUnderParent(ctx context.Context, params *EventGetUnderParentParams) (*EventUnderParent, error)
+	// EventList filters a project's events and pages them by keyset: by
+	// Seq (after AfterSeq ascending, or before BeforeSeq descending when
+	// Descending is set), or after the Marker event in the requested order;
+	// see EventListParams.
 	EventList(ctx context.Context, params *EventListParams) ([]*Event, error)
 
 	// OperationCreate inserts an operation in state pending.

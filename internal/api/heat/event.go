@@ -54,7 +54,9 @@ func (h *Handler) eventList(w http.ResponseWriter, c *call) error {
 	for _, e := range list {
 		out = append(out, h.links.event(e, false))
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"events": out})
+	writeJSON(w, http.StatusOK, &struct {
+		Events []*eventWire `json:"events"`
+	}{out})
 	return nil
 }
 
@@ -64,6 +66,8 @@ func (h *Handler) eventShow(w http.ResponseWriter, c *call) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"event": h.links.event(e, true)})
+	writeJSON(w, http.StatusOK, &struct {
+		Event *eventWire `json:"event"`
+	}{h.links.event(e, true)})
 	return nil
 }

@@ -159,34 +159,42 @@ func parseTemplate(url string) []segment {
 }
 
 // match matches path segments against a template and returns the
-// variables.
+// variables. It allocates only on a match: every request tries many
+// templates.
 func match(segs []segment, parts []string) (map[string]string, bool) {
-	vars := map[string]string{}
+	if !matches(segs, parts) {
+		return nil, false
+	}
+	vars := make(map[string]string, len(segs))
 	for i, s := range segs {
 		if s.prefix != "" {
-			rest := strings.Join(parts[i:], "/")
-			if i >= len(parts) || !strings.HasPrefix(rest, s.prefix) {
-				return nil, false
-			}
-			vars[s.name] = rest
-			return vars, true
+			vars[s.name] = strings.Join(parts[i:], "/")
+			break
 		}
-		if i >= len(parts) || parts[i] == "" {
-			return nil, false
-		}
-		switch {
-		case s.name == "" && parts[i] != s.lit:
-			return nil, false
-		case s.alts != nil && !slices.Contains(s.alts, parts[i]):
-			return nil, false
-		case s.name != "":
+		if s.name != "" {
 			vars[s.name] = parts[i]
 		}
 	}
-	if len(parts) != len(segs) {
-		return nil, false
-	}
 	return vars, true
+}
+
+// matches reports whether parts match the template segs.
+func matches(segs []segment, parts []string) bool {
+	for i, s := range segs {
+		if s.prefix != "" {
+			return i < len(parts) && strings.HasPrefix(strings.Join(parts[i:], "/"), s.prefix)
+		}
+		if i >= len(parts) || parts[i] == "" {
+			return false
+		}
+		switch {
+		case s.name == "" && parts[i] != s.lit:
+			return false
+		case s.alts != nil && !slices.Contains(s.alts, parts[i]):
+			return false
+		}
+	}
+	return len(parts) == len(segs)
 }
 
 // controllers are Heat's route groups in registration order. Routes

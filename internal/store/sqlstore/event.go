@@ -11,6 +11,7 @@ var (
 	eventCounterNextSQL = queryText("EventCounterNext")
 	eventCounterUndoSQL = queryText("EventCounterUndo")
 	eventGetByIDSQL     = queryText("EventGetByID")
+	eventGetUnderSQL    = queryText("EventGetUnderParent")
 	eventInsertSQL      = queryText("EventInsert")
 	eventListTemplate   = queryTemplate("EventList")
 )
@@ -76,8 +77,83 @@ func (q *queries) EventGetByID(ctx context.Context, params *store.EventGetByIDPa
 	return e, nil
 }
 
+// eventListData is EventList's template params: the caller's, plus the
+// marker's position once read (MarkerOnly reads it).
+type eventListData struct {
+	*store.EventListParams
+	MarkerOnly bool
+	MarkerSeq  int64
+	MarkerType string
+}
+
+type eventPosition struct {
+	seq          int64
+	resourceType string
+}
+
+func scanEventPosition(rows Rows) (*eventPosition, error) {
+	var p eventPosition
+	if err := rows.Scan(&p.seq, &p.resourceType); err != nil {
+		return nil, err
+	}
+	return &p, nil
+}
+
+// EventList reads the marker's position first, under the same filters, so
+// that a marker the filters exclude is ErrNotFound rather than an empty
+// page. Events are append-only, so the two reads need no transaction.
+func scanEventUnderParent(rows Rows) (*store.EventUnderParent, error) {
+	var (
+		out                                    store.EventUnderParent
+		childID, id, action, opID, physicalID  *string
+		projectID, reason, resourceID, resName *string
+		resType, status, typ, data             *string
+		createdAt, seq                         *int64
+	)
+	if err := rows.Scan(&out.ParentName, &out.ParentProjectID, &out.ParentType, &childID,
+		&id, &action, &createdAt, &data, &opID, &physicalID, &projectID, &reason, &resourceID, &resName,
+		&resType, &seq, &status, &typ); err != nil {
+		return nil, err
+	}
+	if childID != nil {
+		out.ChildID = *childID
+	}
+	if id != nil {
+		out.Event = &store.Event{
+			ID: *id, Action: *action, CreatedAt: fromMicros(*createdAt), Data: fromJSON(data), OperationID: *opID,
+			PhysicalID: *physicalID, ProjectID: *projectID, Reason: *reason, ResourceID: *resourceID,
+			ResourceName: *resName, ResourceType: *resType, Seq: *seq, Status: *status, Type: *typ,
+		}
+	}
+	return &out, nil
+}
+
+func (q *queries) EventGetUnderParent(ctx context.Context, params *store.EventGetUnderParentParams) (*store.EventUnderParent, error) {
+	out, err := queryOne(ctx, q.reader, scanEventUnderParent, eventGetUnderSQL, params.ParentID, params.ID, params.ChildName)
+	if err != nil {
+		return nil, q.fail("event get under parent", err)
+	}
+	return out, nil
+}
+
 func (q *queries) EventList(ctx context.Context, params *store.EventListParams) ([]*store.Event, error) {
-	sql, args, err := render(eventListTemplate, params)
+	data := &eventListData{EventListParams: params}
+	if params.Marker != "" {
+		if params.ProjectID == "" {
+			return nil, q.fail("event list", errors.New("marker needs a project"))
+		}
+		data.MarkerOnly = true
+		sql, args, err := renderFor(q.dialect, eventListTemplate, data)
+		if err != nil {
+			return nil, q.fail("event list", err)
+		}
+		pos, err := queryOne(ctx, q.reader, scanEventPosition, sql, args...)
+		if err != nil {
+			return nil, q.fail("event list marker", err)
+		}
+		data.MarkerOnly, data.MarkerSeq, data.MarkerType = false, pos.seq, pos.resourceType
+	}
+	sql, args, err := renderFor(q.dialect, eventListTemplate, data)
 	if err != nil {
 		return nil, q.fail("event list", err)
 	}

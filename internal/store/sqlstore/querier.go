@@ -12,6 +12,8 @@ import (
 // backend's reader and writes through its writer; on a Tx both are the
 // transaction.
 type queries struct {
+	// dialect is the backend's Name, for templates that differ.
+	dialect   string
 	interpret func(error) error
 
 	// inTx runs fn with queries bound to one transaction: a new one on a

@@ -128,8 +128,9 @@ func queryTemplate(name string) *template.Template {
 
 // queryData is the dot of a query template.
 type queryData struct {
-	P    any
-	args []any
+	P       any
+	args    []any
+	dialect string
 }
 
 // Arg binds v and returns its placeholder.
@@ -138,10 +139,41 @@ func (d *queryData) Arg(v any) string {
 	return "$" + strconv.Itoa(len(d.args))
 }
 
+// In binds each of vs and returns the parenthesised list of their
+// placeholders, for "x IN {{.In .P.Xs}}".
+func (d *queryData) In(vs []string) string {
+	var sb strings.Builder
+	sb.WriteByte('(')
+	for i, v := range vs {
+		if i > 0 {
+			sb.WriteString(", ")
+		}
+		sb.WriteString(d.Arg(v))
+	}
+	sb.WriteByte(')')
+	return sb.String()
+}
+
+// Collate returns the clause that makes an expression order byte by byte:
+// PostgreSQL's default collation follows the locale, SQLite's (BINARY)
+// already is bytes.
+func (d *queryData) Collate() string {
+	if d.dialect == "postgres" {
+		return ` COLLATE "C"`
+	}
+	return ""
+}
+
 // render executes a query template with params and returns the statement
 // and its arguments.
 func render(tmpl *template.Template, params any) (string, []any, error) {
-	data := &queryData{P: params}
+	return renderFor("", tmpl, params)
+}
+
+// renderFor is render for a database dialect ("sqlite", "postgres"), for
+// templates whose text differs between them.
+func renderFor(dialect string, tmpl *template.Template, params any) (string, []any, error) {
+	data := &queryData{P: params, dialect: dialect}
 	var sb strings.Builder
 	if err := tmpl.Execute(&sb, data); err != nil {
 		return "", nil, fmt.Errorf("render %s: %w", tmpl.Name(), err)

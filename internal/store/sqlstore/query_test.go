@@ -56,9 +56,9 @@ func TestRender(t *testing.T) {
 	t.Run("BindsOnlyTheFiltersGiven", func(t *testing.T) {
 		t.Parallel()
 
-		sql, args, err := render(eventListTemplate, &store.EventListParams{
+		sql, args, err := render(eventListTemplate, &eventListData{EventListParams: &store.EventListParams{
 			AfterSeq: 10, Limit: 5, ProjectID: "p", ResourceIDs: []string{"a", "b"},
-		})
+		}})
 		require.NoError(t, err)
 		require.Equal(t, []any{"p", "a", "b", int64(10), 5}, args)
 		require.Contains(t, sql, "project_id = $1")

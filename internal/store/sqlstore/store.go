@@ -54,6 +54,7 @@ func New[TTx any](backend Backend[TTx], cfg *Config[TTx]) (*Store[TTx], error) {
 	}
 	s := &Store[TTx]{backend: backend, queue: queue}
 	s.queries = &queries{
+		dialect:   backend.Name(),
 		interpret: backend.InterpretError,
 		inTx: func(ctx context.Context, fn func(q *queries) error) error {
 			return s.inTx(ctx, func(tx *tx[TTx]) error { return fn(tx.queries) })
@@ -103,6 +104,7 @@ func (s *Store[TTx]) inTx(ctx context.Context, fn func(tx *tx[TTx]) error) error
 	}()
 	t := &tx[TTx]{native: native, queue: s.queue}
 	t.queries = &queries{
+		dialect:   s.backend.Name(),
 		interpret: s.backend.InterpretError,
 		inTx:      func(_ context.Context, fn func(q *queries) error) error { return fn(t.queries) },
 		reader:    native,

@@ -208,6 +208,55 @@ func exerciseEvent(t *testing.T, newStore func(t *testing.T) store.Store) {
 		})
 	})
 
+	t.Run("EventGetUnderParent", func(t *testing.T) {
+		t.Parallel()
+
+		t.Run("ReadsParentChildAndEvent", func(t *testing.T) {
+			t.Parallel()
+			bundle := setup(t)
+
+			projectID := newID()
+			create := func(id, name, parentID, projectID string) {
+				t.Helper()
+				_, err := bundle.store.ResourceCreate(bundle.ctx, &store.ResourceCreateParams{
+					ID: id, Action: "CREATE", Name: name, Now: bundle.now, ParentID: parentID, ProjectID: projectID,
+					Properties: json.RawMessage(`{"big":"template"}`), Status: "COMPLETE", Type: "kind",
+				})
+				require.NoError(t, err)
+			}
+			parentID, childID := newID(), newID()
+			create(parentID, "parent", "", projectID)
+			create(childID, "child", parentID, projectID)
+			event := appendEvent(t, bundle.store, bundle.ctx, &store.EventAppendParams{Now: bundle.now, ProjectID: projectID, ResourceID: childID, ResourceName: "child"})
+			other := appendEvent(t, bundle.store, bundle.ctx, &store.EventAppendParams{Now: bundle.now, ProjectID: newID()})
+
+			got, err := bundle.store.EventGetUnderParent(bundle.ctx, &store.EventGetUnderParentParams{ChildName: "child", ID: event.ID, ParentID: parentID})
+			require.NoError(t, err)
+			require.Equal(t, &store.EventUnderParent{ChildID: childID, Event: event, ParentName: "parent", ParentProjectID: projectID, ParentType: "kind"}, got)
+
+			// No such child, an event of another project: empty parts.
+			got, err = bundle.store.EventGetUnderParent(bundle.ctx, &store.EventGetUnderParentParams{ChildName: "nope", ID: other.ID, ParentID: parentID})
+			require.NoError(t, err)
+			require.Equal(t, &store.EventUnderParent{ParentName: "parent", ParentProjectID: projectID, ParentType: "kind"}, got)
+
+			// A deleted child does not count.
+			child, err := bundle.store.ResourceGetByID(bundle.ctx, childID)
+			require.NoError(t, err)
+			deletedAt := bundle.now
+			_, err = bundle.store.ResourceUpdate(bundle.ctx, &store.ResourceUpdateParams{
+				ID: childID, Action: "DELETE", DeletedAt: &deletedAt, ExpectedVersion: child.Version, Now: bundle.now, Status: "COMPLETE",
+			})
+			require.NoError(t, err)
+			got, err = bundle.store.EventGetUnderParent(bundle.ctx, &store.EventGetUnderParentParams{ChildName: "child", ID: event.ID, ParentID: parentID})
+			require.NoError(t, err)
+			require.Empty(t, got.ChildID)
+			require.Equal(t, event, got.Event)
+
+			_, err = bundle.store.EventGetUnderParent(bundle.ctx, &store.EventGetUnderParentParams{ChildName: "child", ID: event.ID, ParentID: newID()})
+			require.ErrorIs(t, err, store.ErrNotFound)
+		})
+	})
+
 	t.Run("EventList", func(t *testing.T) {
 		t.Parallel()
 
@@ -299,6 +348,190 @@ func exerciseEvent(t *testing.T, newStore func(t *testing.T) store.Store) {
 			events, err = bundle.store.EventList(bundle.ctx, &store.EventListParams{ProjectID: newID()})
 			require.NoError(t, err)
 			require.Empty(t, events)
+		})
+
+		// filterFixture appends, in one project, events 1..8 of a parent
+		// resource, two live children and an unrelated resource:
+		//
+		//	seq resource  name    type            action  status       event type
+		//	1   parent    stack   heat.stack      CREATE  IN_PROGRESS  resource.state
+		//	2   childA    a       OS::a           INIT    COMPLETE     resource.state
+		//	3   childA    a       OS::a           CREATE  COMPLETE     resource.state
+		//	4   childB    b       OS::B           CREATE  FAILED       resource.state
+		//	5   parent    stack   heat.stack      CREATE  COMPLETE     operation.step
+		//	6   other     a       OS::a           CREATE  COMPLETE     resource.state
+		//	7   childB    b       OS::B           SIGNAL  COMPLETE     signal
+		//	8   parent    stack   heat.stack      CREATE  COMPLETE     resource.state
+		type filterFixture struct {
+			projectID, parentID string
+			ids                 map[int64]string // seq -> event id
+		}
+		setupFilters := func(t *testing.T, bundle *testBundle) *filterFixture {
+			t.Helper()
+			f := &filterFixture{projectID: newID(), ids: map[int64]string{}}
+			parent, err := bundle.store.ResourceCreate(bundle.ctx, &store.ResourceCreateParams{
+				ID: newID(), Action: "CREATE", Name: "stack", Now: bundle.now, ProjectID: f.projectID, Status: "IN_PROGRESS", Type: "heat.stack",
+			})
+			require.NoError(t, err)
+			f.parentID = parent.ID
+			child := func(name, typ string) string {
+				r, err := bundle.store.ResourceCreate(bundle.ctx, &store.ResourceCreateParams{
+					ID: newID(), Action: "INIT", Name: name, Now: bundle.now, ParentID: parent.ID, ProjectID: f.projectID, Status: "COMPLETE", Type: typ,
+				})
+				require.NoError(t, err)
+				return r.ID
+			}
+			childA, childB := child("a", "OS::a"), child("b", "OS::B")
+			for _, p := range []store.EventAppendParams{
+				{ResourceID: parent.ID, ResourceName: "stack", ResourceType: "heat.stack", Action: "CREATE", Status: "IN_PROGRESS", Type: "resource.state"},
+				{ResourceID: childA, ResourceName: "a", ResourceType: "OS::a", Action: "INIT", Status: "COMPLETE", Type: "resource.state"},
+				{ResourceID: childA, ResourceName: "a", ResourceType: "OS::a", Action: "CREATE", Status: "COMPLETE", Type: "resource.state"},
+				{ResourceID: childB, ResourceName: "b", ResourceType: "OS::B", Action: "CREATE", Status: "FAILED", Type: "resource.state"},
+				{ResourceID: parent.ID, ResourceName: "stack", ResourceType: "heat.stack", Action: "CREATE", Status: "COMPLETE", Type: "operation.step"},
+				{ResourceID: newID(), ResourceName: "a", ResourceType: "OS::a", Action: "CREATE", Status: "COMPLETE", Type: "resource.state"},
+				{ResourceID: childB, ResourceName: "b", ResourceType: "OS::B", Action: "SIGNAL", Status: "COMPLETE", Type: "signal"},
+				{ResourceID: parent.ID, ResourceName: "stack", ResourceType: "heat.stack", Action: "CREATE", Status: "COMPLETE", Type: "resource.state"},
+			} {
+				p.Now, p.ProjectID = bundle.now, f.projectID
+				e := appendEvent(t, bundle.store, bundle.ctx, &p)
+				f.ids[e.Seq] = e.ID
+			}
+			return f
+		}
+		// list lists the fixture's project with params and returns the seqs.
+		list := func(t *testing.T, bundle *testBundle, f *filterFixture, params store.EventListParams) []int64 {
+			t.Helper()
+			params.ProjectID = f.projectID
+			events, err := bundle.store.EventList(bundle.ctx, &params)
+			require.NoError(t, err)
+			return seqs(events)
+		}
+
+		t.Run("FiltersByActions", func(t *testing.T) {
+			t.Parallel()
+			bundle := setup(t)
+			f := setupFilters(t, bundle)
+
+			require.Equal(t, []int64{2, 7}, list(t, bundle, f, store.EventListParams{Actions: []string{"INIT", "SIGNAL"}}))
+			require.Equal(t, []int64{1, 3, 4, 5, 6, 8}, list(t, bundle, f, store.EventListParams{ExcludeActions: []string{"INIT", "SIGNAL"}}))
+			require.Equal(t, []int64{3, 4, 5, 6, 8}, list(t, bundle, f, store.EventListParams{Actions: []string{"CREATE"}, Statuses: []string{"COMPLETE", "FAILED"}}))
+		})
+
+		t.Run("FiltersByChildrenOf", func(t *testing.T) {
+			t.Parallel()
+			bundle := setup(t)
+			f := setupFilters(t, bundle)
+
+			require.Equal(t, []int64{2, 3, 4, 7}, list(t, bundle, f, store.EventListParams{ChildrenOf: f.parentID}))
+			require.Equal(t, []int64{1, 2, 3, 4, 5, 7, 8}, list(t, bundle, f, store.EventListParams{ChildrenOf: f.parentID, ResourceIDs: []string{f.parentID}}))
+			require.Empty(t, list(t, bundle, f, store.EventListParams{ChildrenOf: newID()}))
+		})
+
+		t.Run("FiltersByResourceNames", func(t *testing.T) {
+			t.Parallel()
+			bundle := setup(t)
+			f := setupFilters(t, bundle)
+
+			require.Equal(t, []int64{2, 3, 6}, list(t, bundle, f, store.EventListParams{ResourceNames: []string{"a"}}))
+			require.Equal(t, []int64{2, 3, 4, 7}, list(t, bundle, f, store.EventListParams{ChildrenOf: f.parentID, ResourceNames: []string{"a", "b"}}))
+		})
+
+		t.Run("FiltersByResourceTypesThroughAliases", func(t *testing.T) {
+			t.Parallel()
+			bundle := setup(t)
+			f := setupFilters(t, bundle)
+
+			aliases := map[string]string{"heat.stack": "OS::Heat::Stack"}
+			require.Equal(t, []int64{1, 5, 8}, list(t, bundle, f, store.EventListParams{ResourceTypes: []string{"heat.stack"}}))
+			require.Equal(t, []int64{1, 4, 5, 7, 8}, list(t, bundle, f, store.EventListParams{ResourceTypeAliases: aliases, ResourceTypes: []string{"OS::Heat::Stack", "OS::B"}}))
+			require.Empty(t, list(t, bundle, f, store.EventListParams{ResourceTypeAliases: aliases, ResourceTypes: []string{"heat.stack"}}))
+		})
+
+		t.Run("FiltersByStatuses", func(t *testing.T) {
+			t.Parallel()
+			bundle := setup(t)
+			f := setupFilters(t, bundle)
+
+			require.Equal(t, []int64{1, 4}, list(t, bundle, f, store.EventListParams{Statuses: []string{"IN_PROGRESS", "FAILED"}}))
+		})
+
+		t.Run("FiltersByTypes", func(t *testing.T) {
+			t.Parallel()
+			bundle := setup(t)
+			f := setupFilters(t, bundle)
+
+			require.Equal(t, []int64{5, 7}, list(t, bundle, f, store.EventListParams{Types: []string{"operation.step", "signal"}}))
+			require.Equal(t, []int64{8, 4, 3, 1}, list(t, bundle, f, store.EventListParams{
+				ChildrenOf: f.parentID, Descending: true, ExcludeActions: []string{"INIT"}, ResourceIDs: []string{f.parentID}, Types: []string{"resource.state"},
+			}))
+		})
+
+		t.Run("MarkerExcludedByTheFiltersIsNotFound", func(t *testing.T) {
+			t.Parallel()
+			bundle := setup(t)
+			f := setupFilters(t, bundle)
+
+			for _, params := range []*store.EventListParams{
+				{Marker: f.ids[6], ProjectID: f.projectID, ChildrenOf: f.parentID},
+				{Marker: f.ids[2], ProjectID: f.projectID, ExcludeActions: []string{"INIT"}},
+				{Marker: f.ids[3], ProjectID: f.projectID, ResourceNames: []string{"b"}},
+				{Marker: f.ids[3], ProjectID: newID()},
+				{Marker: newID(), ProjectID: f.projectID},
+			} {
+				_, err := bundle.store.EventList(bundle.ctx, params)
+				require.ErrorIs(t, err, store.ErrNotFound)
+			}
+		})
+
+		t.Run("MarkerPagesBySeq", func(t *testing.T) {
+			t.Parallel()
+			bundle := setup(t)
+			f := setupFilters(t, bundle)
+
+			page := func(params store.EventListParams) [][]int64 {
+				var pages [][]int64
+				for {
+					got := list(t, bundle, f, params)
+					if len(got) == 0 {
+						return pages
+					}
+					pages = append(pages, got)
+					params.Marker = f.ids[got[len(got)-1]]
+				}
+			}
+			require.Equal(t, [][]int64{{1, 2, 3}, {4, 5, 6}, {7, 8}}, page(store.EventListParams{Limit: 3}))
+			require.Equal(t, [][]int64{{8, 7}, {6, 5}, {4, 3}, {2, 1}}, page(store.EventListParams{Descending: true, Limit: 2}))
+			require.Equal(t, [][]int64{{1, 3}, {4, 8}}, page(store.EventListParams{
+				ChildrenOf: f.parentID, ExcludeActions: []string{"INIT"}, Limit: 2, ResourceIDs: []string{f.parentID}, Types: []string{"resource.state"},
+			}))
+			require.Equal(t, []int64{5, 6, 7, 8}, list(t, bundle, f, store.EventListParams{Marker: f.ids[4]}))
+			require.Equal(t, []int64{3, 2, 1}, list(t, bundle, f, store.EventListParams{Descending: true, Marker: f.ids[4]}))
+		})
+
+		t.Run("SortsAndPagesByResourceTypeInByteOrder", func(t *testing.T) {
+			t.Parallel()
+			bundle := setup(t)
+			f := setupFilters(t, bundle)
+
+			// Byte order: "OS::B" < "OS::Heat::Stack" < "OS::a" (a locale
+			// order would put "OS::a" first).
+			aliases := map[string]string{"heat.stack": "OS::Heat::Stack"}
+			asc := store.EventListParams{ResourceTypeAliases: aliases, SortByResourceType: true}
+			require.Equal(t, []int64{4, 7, 1, 5, 8, 2, 3, 6}, list(t, bundle, f, asc))
+			desc := store.EventListParams{Descending: true, ResourceTypeAliases: aliases, SortByResourceType: true}
+			require.Equal(t, []int64{6, 3, 2, 8, 5, 1, 7, 4}, list(t, bundle, f, desc))
+
+			// Without the alias the recorded "heat.stack" sorts last.
+			require.Equal(t, []int64{4, 7, 2, 3, 6, 1, 5, 8}, list(t, bundle, f, store.EventListParams{SortByResourceType: true}))
+
+			asc.Limit, asc.Marker = 2, f.ids[1]
+			require.Equal(t, []int64{5, 8}, list(t, bundle, f, asc))
+			asc.Marker = f.ids[8]
+			require.Equal(t, []int64{2, 3}, list(t, bundle, f, asc))
+			desc.Limit, desc.Marker = 3, f.ids[2]
+			require.Equal(t, []int64{8, 5, 1}, list(t, bundle, f, desc))
+			desc.Marker = f.ids[7]
+			require.Equal(t, []int64{4}, list(t, bundle, f, desc))
 		})
 
 		t.Run("ReadsOutsideATransactionSeeOnlyCommittedEvents", func(t *testing.T) {
