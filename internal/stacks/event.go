@@ -122,15 +122,25 @@ func (s *Service) GetEvent(ctx context.Context, ref StackRef, resourceName, even
 	}
 	ev, err := s.e.GetEvent(ctx, stack.ProjectID, eventID)
 	if err == nil {
-		all := []string{stack.ID}
+		ids := map[string]bool{stack.ID: true}
 		if resourceName != stack.Name {
-			r, ferr := s.findResource(ctx, stack, resourceName)
-			if ferr != nil {
+			if _, ferr := s.findResource(ctx, stack, resourceName); ferr != nil {
 				return nil, ferr
 			}
-			all = []string{r.ID}
+			// Every row that had the name: a replaced resource's events
+			// stay the resource's.
+			rows, lerr := s.stackResources(ctx, stack)
+			if lerr != nil {
+				return nil, lerr
+			}
+			ids = map[string]bool{}
+			for _, r := range rows {
+				if r.Name == resourceName {
+					ids[r.ID] = true
+				}
+			}
 		}
-		if ev.ResourceID == all[0] && (ev.Type == engine.EventTypeResourceState || ev.Type == EventTypeSignal) {
+		if ids[ev.ResourceID] && (ev.Type == engine.EventTypeResourceState || ev.Type == EventTypeSignal) {
 			return toEvent(stack, ev), nil
 		}
 	} else if engine.KindOf(err) != engine.KindNotFound {
