@@ -14,7 +14,7 @@ import (
 
 // Operation types of stack actions.
 const (
-	OperationTypeCreate = "heat.stack.create"
+	OperationTypeCreate   = "heat.stack.create"
 	OperationTypeDelete   = "heat.stack.delete"
 	OperationTypeRollback = "heat.stack.rollback"
 	OperationTypeUpdate   = "heat.stack.update"
@@ -65,9 +65,7 @@ func (h *stackHandler) Run(ctx context.Context, run *engine.Run) error {
 			return err
 		}
 		if stack.Action != action || stack.Status != engine.StatusInProgress {
-			// Settled: by this operation's failure (which may roll back),
-			// or by someone else (a delete pre-empted it).
-			return s.rollbackIfFailed(ctx, run, stack, action)
+			return nil // settled by someone else (a delete pre-empted it)
 		}
 		def, _, err := decodeStack(stack)
 		if err != nil {
@@ -140,10 +138,7 @@ func (h *stackHandler) Run(ctx context.Context, run *engine.Run) error {
 			}
 		}
 		if failed != "" {
-			if err := s.failAction(ctx, run, stack, action, inProgress, failed); err != nil {
-				return err
-			}
-			continue // the next pass rolls back if the stack wants it
+			return s.failAction(ctx, run, stack, action, inProgress, failed)
 		}
 		if len(jobs) == 0 && len(settled) == len(pl.resources) {
 			// On update, remove what the template no longer has, and
@@ -193,7 +188,7 @@ func (s *Service) deleteRemoved(ctx context.Context, run *engine.Run, stack *eng
 	var wake time.Time
 	for _, r := range removed {
 		if r.Action == engine.ActionDelete && r.Status == engine.StatusFailed {
-			// progressed: the next pass sees the stack FAILED.
+			// progressed: the next pass sees the stack settled.
 			return true, time.Time{}, s.failAction(ctx, run, stack, action, nil, r.StatusReason)
 		}
 		st, props, err := decodeResource(r)
@@ -464,9 +459,11 @@ func (s *Service) failAction(ctx context.Context, run *engine.Run, stack *engine
 				return err
 			}
 		}
-		_, err := tx.UpdateResource(ctx, &engine.ResourceUpdateParams{ID: stack.ID, Action: action,
-			Status: engine.StatusFailed, StatusReason: fmt.Sprintf("Resource %s failed: %s", action, reason)})
-		return err
+		if _, err := tx.UpdateResource(ctx, &engine.ResourceUpdateParams{ID: stack.ID, Action: action,
+			Status: engine.StatusFailed, StatusReason: fmt.Sprintf("Resource %s failed: %s", action, reason)}); err != nil {
+			return err
+		}
+		return s.rollbackFailed(ctx, tx, run.Operation().ID, stack, action)
 	})
 }
 

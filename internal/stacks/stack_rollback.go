@@ -30,11 +30,11 @@ import (
 //     ROLLBACK completed successfully" with the old outputs, or
 //     ROLLBACK_FAILED; a failed rollback does not roll back.
 //
-// Crash safety: the switch to ROLLBACK_IN_PROGRESS, the restored
-// definition, the rows made current again and the rollback operation
-// commit in one transaction: the failing operation's Finish, or a Step of
-// the failing handler that finds its stack FAILED by its own failAction
-// (so a crash between the two is resumed by the handler's next run).
+// Crash safety: the <ACTION>_FAILED state, the switch to
+// ROLLBACK_IN_PROGRESS, the restored definition, the rows made current
+// again and the rollback operation commit in one transaction (failAction's
+// or the failing operation's Finish), and the rollback is an operation
+// that reconciles from committed states like any other.
 
 // Cancel modes recorded in stackState.Cancel.
 const (
@@ -42,29 +42,24 @@ const (
 	cancelRollback = "rollback"
 )
 
-// rollbackIfFailed starts the rollback of a create or update that this
-// operation has just failed, when the stack asks for one; otherwise it
-// does nothing.
-func (s *Service) rollbackIfFailed(ctx context.Context, run *engine.Run, stack *engine.Resource, action engine.Action) error {
-	if stack.Action != action || stack.Status != engine.StatusFailed ||
-		(action != engine.ActionCreate && action != engine.ActionUpdate) {
+// rollbackFailed starts, in the transaction that failed a create or
+// update (failAction), its rollback when the stack asks for one.
+func (s *Service) rollbackFailed(ctx context.Context, tx *engine.Tx, opID string, stack *engine.Resource, action engine.Action) error {
+	if action != engine.ActionCreate && action != engine.ActionUpdate {
 		return nil
 	}
-	return run.Step(ctx, func(ctx context.Context, tx *engine.Tx) error {
-		cur, err := tx.GetResource(ctx, stack.ProjectID, stack.ID)
-		if err != nil {
-			return err
-		}
-		def, st, err := decodeStack(cur)
-		if err != nil {
-			return err
-		}
-		if cur.Action != action || cur.Status != engine.StatusFailed || def.DisableRollback ||
-			st.OperationID != run.Operation().ID {
-			return nil // not ours any more, or no rollback wanted
-		}
-		return s.startRollback(ctx, tx, cur, action)
-	})
+	cur, err := tx.GetResource(ctx, stack.ProjectID, stack.ID)
+	if err != nil {
+		return err
+	}
+	def, st, err := decodeStack(cur)
+	if err != nil {
+		return err
+	}
+	if cur.Action != action || cur.Status != engine.StatusFailed || def.DisableRollback || st.OperationID != opID {
+		return nil // not ours any more, or no rollback wanted
+	}
+	return s.startRollback(ctx, tx, cur, action)
 }
 
 // finishAction settles a create, update or rollback whose operation ended

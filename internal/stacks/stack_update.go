@@ -74,14 +74,16 @@ func (s *Service) UpdateStack(ctx context.Context, p *UpdateParams) error {
 		if req.Tags == nil {
 			req.Tags = old.Tags
 		}
-		if req.TimeoutMins == nil {
-			t := old.TimeoutMins
-			req.TimeoutMins = &t
-		}
-		if req.DisableRollback == nil {
-			d := old.DisableRollback
-			req.DisableRollback = &d
-		}
+	}
+	// Heat keeps timeout_mins and disable_rollback unless given, for PUT
+	// and PATCH alike (service.stack_update).
+	if req.TimeoutMins == nil {
+		t := old.TimeoutMins
+		req.TimeoutMins = &t
+	}
+	if req.DisableRollback == nil {
+		d := old.DisableRollback
+		req.DisableRollback = &d
 	}
 	def, pl, err := s.newStackWithEnv(&req, stack.ID, envMap)
 	if err != nil {
