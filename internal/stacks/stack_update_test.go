@@ -494,3 +494,46 @@ outputs:
 		})
 	}
 }
+
+// TestStackRollbackResumesAfterRestart stops the engine while a rollback
+// waits (re-creating a failed resource takes a second) and finishes the
+// rollback on a new engine over the same database.
+func TestStackRollbackResumesAfterRestart(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	st := enginetest.NewSQLite(t)
+	const tmpl = `
+heat_template_version: 2018-08-31
+parameters:
+  val: {type: string}
+  fail: {type: boolean, default: false}
+resources:
+  test:
+    type: OS::Heat::TestResource
+    properties:
+      value: {get_param: val}
+      fail: {get_param: fail}
+      action_wait_secs: {create: 1}
+outputs:
+  test: {value: {get_attr: [test, output]}}
+`
+	b1 := setupWithTypes(t, st)
+	ref := createWith(t, b1, "rbrestart", tmpl, map[string]any{"val": "one"}, true)
+	waitFinal(t, b1, ref, "CREATE_COMPLETE")
+	update(t, b1, ref, tmpl, map[string]any{"val": "two", "fail": true})
+	require.Eventually(t, func() bool {
+		s, err := b1.svc.GetStack(ctx, ref, false)
+		require.NoError(t, err)
+		r := resource(t, b1, ref, "test")
+		return s.Action == "ROLLBACK" && r.Action+"_"+r.Status == "CREATE_IN_PROGRESS"
+	}, 10*time.Second, 2*time.Millisecond)
+	require.NoError(t, b1.e.Stop(ctx))
+
+	b2 := setupWithTypes(t, st)
+	done := waitFinal(t, b2, ref, "ROLLBACK_COMPLETE")
+	require.Equal(t, "one", outputMap(done)["test"])
+	rs, err := b2.svc.ListResources(ctx, ref, &stacks.ResourceListParams{})
+	require.NoError(t, err)
+	require.Len(t, rs, 1)
+	require.Equal(t, "CREATE_COMPLETE", rs[0].Action+"_"+rs[0].Status)
+}
