@@ -118,7 +118,17 @@ func (s *Service) GetEvent(ctx context.Context, ref StackRef, resourceName, even
 			}
 			want = u.ChildID
 		}
-		if ev.ResourceID == want && (ev.Type == engine.EventTypeResourceState || ev.Type == EventTypeSignal) {
+		mine := ev.ResourceID == want
+		if !mine && resourceName != stack.Name && ev.ResourceName == resourceName {
+			// A replaced resource's events stay the resource's: the row
+			// that had the name before, under this stack.
+			old, gerr := s.e.GetResource(ctx, stack.ProjectID, ev.ResourceID)
+			if gerr != nil && engine.KindOf(gerr) != engine.KindNotFound {
+				return nil, gerr
+			}
+			mine = gerr == nil && old.ParentID == stack.ID && old.Name == resourceName
+		}
+		if mine && (ev.Type == engine.EventTypeResourceState || ev.Type == EventTypeSignal) {
 			return toEvent(stack, ev), nil
 		}
 	}

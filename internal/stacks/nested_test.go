@@ -11,7 +11,7 @@ import (
 	"github.com/kilnhq/kiln/internal/stacks"
 )
 
-func createWith(t *testing.T, b *testBundle, p *stacks.CreateParams) *stacks.Stack {
+func createFrom(t *testing.T, b *testBundle, p *stacks.CreateParams) *stacks.Stack {
 	t.Helper()
 	p.Caller = stacks.Caller{ProjectID: project, UserName: "admin"}
 	s, err := b.svc.CreateStack(context.Background(), p)
@@ -165,7 +165,7 @@ outputs:
 func TestTemplateResource(t *testing.T) {
 	ctx := context.Background()
 	b := setup(t)
-	s := createWith(t, b, &stacks.CreateParams{Name: "prov", Files: map[string]string{"word.yaml": providerChild},
+	s := createFrom(t, b, &stacks.CreateParams{Name: "prov", Files: map[string]string{"word.yaml": providerChild},
 		Environment: []byte(`resource_registry: {"My::Word": word.yaml}`),
 		Template: []byte(`
 heat_template_version: 2021-04-16
@@ -236,7 +236,7 @@ resources:
 
 	// A failure three levels down: the root's reason names the path to
 	// the leaf and the leaf's own reason.
-	deep := createWith(t, b, &stacks.CreateParams{Name: "deep", Files: map[string]string{
+	deep := createFrom(t, b, &stacks.CreateParams{Name: "deep", Files: map[string]string{
 		"l1.yaml": "heat_template_version: 2021-04-16\nresources:\n  b: {type: l2.yaml}\n",
 		"l2.yaml": "heat_template_version: 2021-04-16\nresources:\n  ok: {type: OS::Heat::None}\n" +
 			"  c: {type: OS::Heat::TestResource, properties: {fail: true, value: boom}}\n",
@@ -249,7 +249,7 @@ resources:
 		`deep-a-[a-z0-9]{12}-b-[a-z0-9]{12}/c: ValueError: resources\.c: Test Resource failed c$`, got.StatusReason)
 
 	// A template that nests itself stops at Heat's depth limit.
-	r := createWith(t, b, &stacks.CreateParams{Name: "loop", Files: map[string]string{"self.yaml": `
+	r := createFrom(t, b, &stacks.CreateParams{Name: "loop", Files: map[string]string{"self.yaml": `
 heat_template_version: 2021-04-16
 resources:
   again: {type: self.yaml}
@@ -268,7 +268,7 @@ resources:
 func TestRemoteStack(t *testing.T) {
 	ctx := context.Background()
 	b := setup(t)
-	s := createWith(t, b, &stacks.CreateParams{Name: "outer", Files: map[string]string{"inner.yaml": providerChild},
+	s := createFrom(t, b, &stacks.CreateParams{Name: "outer", Files: map[string]string{"inner.yaml": providerChild},
 		Template: []byte(`
 heat_template_version: 2021-04-16
 resources:

@@ -17,7 +17,18 @@ type resourceState struct {
 	DependsOn   []string       `json:"depends_on,omitempty"`
 	Description string         `json:"description,omitempty"`
 	Metadata    map[string]any `json:"metadata,omitempty"`
-	RequiredBy  []string       `json:"required_by,omitempty"`
+	// ReplacedBy is set on a resource an update replaced: the id of the
+	// row that replaces it. Such a row is retired: no longer the stack's
+	// resource of its name, deleted once the update has brought the rest
+	// of the stack to the new template (or made current again by a
+	// rollback).
+	ReplacedBy string `json:"replaced_by,omitempty"`
+	// ReplacedDuring is the operation that replaced the resource; a
+	// rollback of that operation restores it.
+	ReplacedDuring string `json:"replaced_during,omitempty"`
+	// Replaces is the id of the row this one replaces.
+	Replaces   string   `json:"replaces,omitempty"`
+	RequiredBy []string `json:"required_by,omitempty"`
 	// WaitUntil is when a resource left in progress wants its Check.
 	WaitUntil *string `json:"wait_until,omitempty"`
 }
@@ -101,8 +112,8 @@ func (s *Service) listResources(ctx context.Context, stack *engine.Resource, p *
 	}
 	var out []*Resource
 	for _, r := range rs {
-		if r.DeletedAt != nil {
-			continue
+		if retired(r) {
+			continue // deleted, or being replaced: the replacement is listed
 		}
 		if !match("name", r.Name) || !match("type", r.Type) || !match("status", string(r.Status)) ||
 			!match("action", string(r.Action)) || !match("id", r.ID) || !match("physical_resource_id", r.PhysicalID) {
@@ -152,16 +163,38 @@ func (s *Service) listResources(ctx context.Context, stack *engine.Resource, p *
 	return append(out, nested...), nil
 }
 
-// findResource finds a live resource of the stack by name.
+// findResource finds the live resource of the stack by name: the current
+// one when an update is replacing it (see retired).
 func (s *Service) findResource(ctx context.Context, stack *engine.Resource, name string) (*engine.Resource, error) {
 	rs, err := s.e.ListResources(ctx, &engine.ResourceListParams{ProjectID: stack.ProjectID, ParentID: stack.ID, Name: name})
 	if err != nil {
 		return nil, err
 	}
+	for _, r := range rs {
+		if !retired(r) {
+			return r, nil
+		}
+	}
 	if len(rs) == 0 {
 		return nil, resourceNotFound("resource.get", name, stack.Name)
 	}
 	return rs[0], nil
+}
+
+// retired reports whether a row was replaced by another of the same name
+// (resourceState.ReplacedBy) and so is not the stack's resource of that
+// name any more.
+func retired(r *engine.Resource) bool {
+	if r.DeletedAt != nil {
+		return true
+	}
+	var st struct {
+		ReplacedBy string `json:"replaced_by"`
+	}
+	if len(r.Attributes) == 0 || json.Unmarshal(r.Attributes, &st) != nil {
+		return false
+	}
+	return st.ReplacedBy != ""
 }
 
 // GetResource implements API.

@@ -45,8 +45,10 @@ type ResourceType interface {
 // When every property that changed in a stack update is UpdateAllowed in
 // the type's schema, the update calls Update (with the new properties in
 // RC.Properties and the committed ones in prev) instead of replacing the
-// resource. Done false means "call Check later", as for Create. Types
-// that do not implement it are always replaced.
+// resource. Done false means "call Check later", as for Create. Update may
+// return UpdateReplace(...) to be replaced after all (Heat's
+// UpdateReplace from handle_update). Types that do not implement it are
+// always replaced, as Heat's default handle_update does. See planUpdate.
 type Updater interface {
 	Update(ctx context.Context, rc *RC, prev map[string]any) (*Outcome, error)
 }

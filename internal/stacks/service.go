@@ -20,6 +20,15 @@ type Config struct {
 	// PublicURL is the base of the URLs written into attributes (a wait
 	// condition handle's signal endpoint), no trailing slash.
 	PublicURL string
+	// Test holds settings for tests only.
+	Test TestConfig
+}
+
+// TestConfig is Config for tests.
+type TestConfig struct {
+	// Types are registered beside the built-in ones (types with behaviour
+	// no built-in has, e.g. an immutable property).
+	Types []ResourceType
 }
 
 // Service is the stacks domain: Heat's engine, on Kiln's engine.
@@ -55,9 +64,11 @@ func New(cfg *Config) *Service {
 	all := BuiltinTypes()
 	all = append(all, s.configTypes()...)
 	all = append(all, s.nestedTypes()...)
+	all = append(all, c.Test.Types...)
 	s.types = NewRegistry(all...)
 	c.Engine.Register(OperationTypeCreate, &stackHandler{action: engine.ActionCreate, s: s})
 	c.Engine.Register(OperationTypeUpdate, &stackHandler{action: engine.ActionUpdate, s: s})
+	c.Engine.Register(OperationTypeRollback, &stackHandler{action: engine.ActionRollback, s: s})
 	c.Engine.Register(OperationTypeDelete, &deleteHandler{s: s})
 	c.Engine.Register(OperationTypeAction, &actionHandler{s: s})
 	return s

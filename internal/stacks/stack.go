@@ -60,6 +60,10 @@ type nestedInfo struct {
 
 // stackState is what a stack computes, in the stack resource's attributes.
 type stackState struct {
+	// Cancel is how a cancel request for the running action ends it:
+	// cancelRollback (cancel_update) or cancelOnly
+	// (cancel_without_rollback); the action's Finish reads it.
+	Cancel string `json:"cancel,omitempty"`
 	// OperationID is the engine operation of the stack's current (or
 	// last) action; signals wake it.
 	OperationID string `json:"operation_id,omitempty"`
@@ -68,6 +72,9 @@ type stackState struct {
 	// Parameters are the resolved values as Heat shows them (strings),
 	// pseudo parameters included.
 	Parameters map[string]string `json:"parameters,omitempty"`
+	// Previous is the definition the stack had when its last update
+	// started (Heat's prev_raw_template): what a rollback restores.
+	Previous *stackDef `json:"previous,omitempty"`
 }
 
 type outputState struct {

@@ -23,9 +23,9 @@ var stackActions = map[string]engine.Action{
 
 // ActStack implements API: suspend, resume and check run as an operation
 // over the stack's created resources (suspend dependents first, resume and
-// check dependencies first); cancel_update and cancel_without_rollback
-// cancel the action in progress, which leaves the stack FAILED (Kiln has
-// no rollback yet, so cancel_update does not roll back).
+// check dependencies first); cancel_update cancels the update in progress
+// and rolls it back (see startRollback); cancel_without_rollback cancels
+// the create or update in progress, which leaves the stack FAILED.
 func (s *Service) ActStack(ctx context.Context, ref StackRef, action string) error {
 	const op = "stack.action"
 	stack, err := s.loadStack(ctx, ref)
@@ -47,7 +47,24 @@ func (s *Service) ActStack(ctx context.Context, ref StackRef, action string) err
 			return &engine.Error{Kind: engine.KindInvalid, Code: "NotSupported", Op: op,
 				Msg: fmt.Sprintf("Cancelling update when stack is %s_%s is not supported.", stack.Action, stack.Status)}
 		}
-		_, err := s.e.Cancel(ctx, stack.ProjectID, st.OperationID)
+		// Record how the cancel ends the action (its Finish reads it),
+		// then cancel the operation.
+		st.Cancel = cancelOnly
+		if action == "cancel_update" {
+			st.Cancel = cancelRollback
+		}
+		err := s.e.InTx(ctx, func(ctx context.Context, tx *engine.Tx) error {
+			_, err := tx.UpdateResource(ctx, &engine.ResourceUpdateParams{ID: stack.ID, ExpectedVersion: stack.Version,
+				Action: stack.Action, Status: stack.Status, StatusReason: stack.StatusReason, Attributes: mustJSON(st)})
+			return err
+		})
+		if engine.KindOf(err) == engine.KindConflict {
+			return nil // it just finished
+		}
+		if err != nil {
+			return err
+		}
+		_, err = s.e.Cancel(ctx, stack.ProjectID, st.OperationID)
 		if engine.KindOf(err) == engine.KindConflict {
 			return nil // it just finished
 		}

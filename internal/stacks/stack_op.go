@@ -14,9 +14,10 @@ import (
 
 // Operation types of stack actions.
 const (
-	OperationTypeCreate = "heat.stack.create"
-	OperationTypeDelete = "heat.stack.delete"
-	OperationTypeUpdate = "heat.stack.update"
+	OperationTypeCreate   = "heat.stack.create"
+	OperationTypeDelete   = "heat.stack.delete"
+	OperationTypeRollback = "heat.stack.rollback"
+	OperationTypeUpdate   = "heat.stack.update"
 )
 
 // stackOpInput is the input of a stack action operation.
@@ -27,25 +28,28 @@ type stackOpInput struct {
 // maxParallel bounds how many resources of one stack act at once.
 const maxParallel = 16
 
-// stackHandler runs a stack create or update as a reconciler: each pass
-// reads the resources' committed states and compares them with the plan:
-// it starts resources whose dependencies are settled (new ones are
-// created; on update, ones whose type or resolved properties changed are
-// updated), checks the ones in progress, deletes (on update) the ones the
-// template no longer has, and parks the operation when only waiting (for a
-// signal or a time) remains. A resource's state and its type's outcome
-// commit together, so the committed states are the checkpoint: after a
-// crash the next pass continues where they stand.
+// stackHandler runs a stack create, update or rollback as a reconciler:
+// each pass reads the resources' committed states and compares them with
+// the plan: it starts resources whose dependencies are settled (new ones
+// are created; on update and rollback, changed ones are updated in place
+// or replaced, see planUpdate), checks the ones in progress, deletes (on
+// update and rollback) the ones the template no longer has and the ones
+// replaced, and parks the operation when only waiting (for a signal or a
+// time) remains. A resource's state and its type's outcome commit
+// together, so the committed states are the checkpoint: after a crash the
+// next pass continues where they stand. A failed create or update rolls
+// back (see startRollback).
 type stackHandler struct {
-	action engine.Action // CREATE or UPDATE
+	action engine.Action // CREATE, UPDATE or ROLLBACK
 	s      *Service
 }
 
 // job is one resource to act on in a pass, with the action to record.
 type job struct {
 	action engine.Action
-	fresh  bool // start over: no type data (an update)
+	opID   string // the operation acting
 	r      *engine.Resource
+	update *updatePlan // an update of an existing resource
 }
 
 func (h *stackHandler) Run(ctx context.Context, run *engine.Run) error {
@@ -76,8 +80,13 @@ func (h *stackHandler) Run(ctx context.Context, run *engine.Run) error {
 			return err
 		}
 		byName := map[string]*engine.Resource{}
+		var retiredRows []*engine.Resource // replaced: deleted at the end
 		for _, r := range rows {
-			if r.DeletedAt == nil {
+			switch {
+			case r.DeletedAt != nil:
+			case retired(r):
+				retiredRows = append(retiredRows, r)
+			default:
 				byName[r.Name] = r
 			}
 		}
@@ -99,7 +108,7 @@ func (h *stackHandler) Run(ctx context.Context, run *engine.Run) error {
 					depsSettled = depsSettled && settled[d]
 				}
 				switch {
-				case r.Status == engine.StatusFailed && !r.UpdatedAt.Before(began):
+				case r.Status == engine.StatusFailed && r.UpdatedAt.After(began):
 					if failed == "" {
 						failed = r.StatusReason
 					}
@@ -112,16 +121,16 @@ func (h *stackHandler) Run(ctx context.Context, run *engine.Run) error {
 					}
 				case action == engine.ActionCreate && r.Status == engine.StatusComplete:
 					settled[name] = true
-				default: // an update: settled unless changed (or failed before)
+				default: // an update or rollback: settled unless changed (or failed before)
 					if !depsSettled {
 						continue
 					}
-					changed, err := s.changed(ctx, pl, pr, r, stack, byName)
+					up, err := s.planUpdate(ctx, pl, pr, r, stack, byName)
 					if err != nil {
 						return err
 					}
-					if changed || r.Status == engine.StatusFailed {
-						jobs = append(jobs, job{action: engine.ActionUpdate, fresh: true, r: r})
+					if up != nil {
+						jobs = append(jobs, job{action: engine.ActionUpdate, opID: run.Operation().ID, r: r, update: up})
 					} else {
 						settled[name] = true
 					}
@@ -132,15 +141,17 @@ func (h *stackHandler) Run(ctx context.Context, run *engine.Run) error {
 			return s.failAction(ctx, run, stack, action, inProgress, failed)
 		}
 		if len(jobs) == 0 && len(settled) == len(pl.resources) {
-			// On update, remove what the template no longer has.
+			// On update, remove what the template no longer has, and
+			// the resources replaced.
 			var removed []*engine.Resource
 			for _, r := range byName {
 				if pl.byName[r.Name] == nil {
 					removed = append(removed, r)
 				}
 			}
+			removed = append(removed, retiredRows...)
 			if len(removed) > 0 {
-				progressed, wake, err := s.deleteRemoved(ctx, run, stack, removed)
+				progressed, wake, err := s.deleteRemoved(ctx, run, stack, action, removed)
 				if err != nil {
 					return err
 				}
@@ -165,36 +176,9 @@ func (h *stackHandler) Run(ctx context.Context, run *engine.Run) error {
 	}
 }
 
-// changed reports whether a settled resource differs from the plan: its
-// type, or its properties resolved now.
-func (s *Service) changed(ctx context.Context, pl *plan, pr *planResource, r *engine.Resource, stack *engine.Resource, byName map[string]*engine.Resource) (bool, error) {
-	if r.Type != pr.typ {
-		return true, nil
-	}
-	typ, ok := s.typeFor(pl.files, pr.typ)
-	if !ok {
-		return true, nil
-	}
-	_, props, err := s.resolveProperties(ctx, pl, pr, stack, byName, typ)
-	if err != nil {
-		return true, nil // the update will fail it with the reason
-	}
-	return string(mustJSON(props)) != string(canonicalJSON(r.Properties)), nil
-}
-
-// canonicalJSON re-encodes stored JSON so that it compares equal to a
-// fresh encoding of the same value.
-func canonicalJSON(b []byte) []byte {
-	var v any
-	if json.Unmarshal(b, &v) != nil {
-		return b
-	}
-	return mustJSON(v)
-}
-
 // deleteRemoved deletes, on update, the resources the template no longer
-// has, dependents first.
-func (s *Service) deleteRemoved(ctx context.Context, run *engine.Run, stack *engine.Resource, removed []*engine.Resource) (bool, time.Time, error) {
+// has and the ones replaced, dependents first.
+func (s *Service) deleteRemoved(ctx context.Context, run *engine.Run, stack *engine.Resource, action engine.Action, removed []*engine.Resource) (bool, time.Time, error) {
 	live := map[string]bool{}
 	for _, r := range removed {
 		live[r.Name] = true
@@ -204,7 +188,8 @@ func (s *Service) deleteRemoved(ctx context.Context, run *engine.Run, stack *eng
 	var wake time.Time
 	for _, r := range removed {
 		if r.Action == engine.ActionDelete && r.Status == engine.StatusFailed {
-			return false, time.Time{}, s.failAction(ctx, run, stack, engine.ActionUpdate, nil, r.StatusReason)
+			// progressed: the next pass sees the stack settled.
+			return true, time.Time{}, s.failAction(ctx, run, stack, action, nil, r.StatusReason)
 		}
 		st, props, err := decodeResource(r)
 		if err != nil {
@@ -235,7 +220,7 @@ func (s *Service) deleteRemoved(ctx context.Context, run *engine.Run, stack *eng
 // Finish settles the stack when the operation ends without succeeding
 // (its deadline, retries running out, a cancel).
 func (h *stackHandler) Finish(ctx context.Context, tx *engine.Tx, op *engine.Operation, reason string) error {
-	return h.s.finishStack(ctx, tx, op, h.action, reason)
+	return h.s.finishAction(ctx, tx, op, h.action, reason)
 }
 
 // finishStack moves a stack still IN_PROGRESS in action to FAILED, naming
@@ -331,6 +316,11 @@ func commitChanges(ctx context.Context, run *engine.Run, pending []*resourceChan
 		pending = pending[n:]
 		if err := run.Step(ctx, func(ctx context.Context, tx *engine.Tx) error {
 			for _, c := range batch {
+				for _, cr := range c.creates {
+					if _, err := tx.CreateResource(ctx, cr); err != nil {
+						return err
+					}
+				}
 				for _, u := range c.updates {
 					if _, err := tx.UpdateResource(ctx, u); err != nil {
 						return err
@@ -345,8 +335,10 @@ func commitChanges(ctx context.Context, run *engine.Run, pending []*resourceChan
 	return nil
 }
 
-// resourceChange is what one resource's turn in a pass will write.
+// resourceChange is what one resource's turn in a pass will write: new
+// rows (a replacement) first, then state changes.
 type resourceChange struct {
+	creates    []*engine.ResourceCreateParams
 	progressed bool
 	updates    []*engine.ResourceUpdateParams
 	wake       time.Time
@@ -357,6 +349,9 @@ type resourceChange struct {
 func (s *Service) actOne(ctx context.Context, stack *engine.Resource, pl *plan,
 	byName map[string]*engine.Resource, j job) (*resourceChange, error) {
 	r, act := j.r, j.action
+	if j.update != nil && j.update.kind != updateInPlace {
+		return updateChange(r, pl.byName[r.Name], j.opID, j.update)
+	}
 	starting := r.Status != engine.StatusInProgress
 	fail := func(reason string) (*resourceChange, error) {
 		c := &resourceChange{progressed: true}
@@ -378,9 +373,6 @@ func (s *Service) actOne(ctx context.Context, stack *engine.Resource, pl *plan,
 		return nil, err
 	}
 	ref := StackRef{ID: stack.ID, Name: stack.Name, ProjectID: stack.ProjectID}
-	if j.fresh {
-		st.Data, st.Attributes = nil, nil
-	}
 	var given, props map[string]any
 	if starting {
 		given, props, err = s.resolveProperties(ctx, pl, pr, stack, byName, typ)
@@ -404,14 +396,20 @@ func (s *Service) actOne(ctx context.Context, stack *engine.Resource, pl *plan,
 	}
 	rc.Data["endpoint"] = s.signalURL(ref, r.Name)
 	var out *Outcome
-	if starting {
+	switch {
+	case starting && j.update != nil:
+		out, err = s.updateInPlace(ctx, typ, rc, r)
+	case starting:
 		out, err = typ.Create(ctx, rc)
-	} else {
+	default:
 		out, err = typ.Check(ctx, rc)
 	}
 	if err != nil {
 		if engine.KindOf(err) == engine.KindUnavailable {
 			return nil, err // the engine retries the pass
+		}
+		if j.update != nil && starting && engine.CodeOf(err) == CodeUpdateReplace {
+			return replaceChange(r, pr, j.opID, true, engine.MessageOf(err))
 		}
 		return fail(ResourceFailureReason(r.Name, err))
 	}
@@ -461,9 +459,11 @@ func (s *Service) failAction(ctx context.Context, run *engine.Run, stack *engine
 				return err
 			}
 		}
-		err := s.settle(ctx, tx, stack, &engine.ResourceUpdateParams{ID: stack.ID, Action: action,
-			Status: engine.StatusFailed, StatusReason: fmt.Sprintf("Resource %s failed: %s", action, reason)})
-		return err
+		if err := s.settle(ctx, tx, stack, &engine.ResourceUpdateParams{ID: stack.ID, Action: action,
+			Status: engine.StatusFailed, StatusReason: fmt.Sprintf("Resource %s failed: %s", action, reason)}); err != nil {
+			return err
+		}
+		return s.rollbackFailed(ctx, tx, run.Operation().ID, stack, action)
 	})
 }
 

@@ -10,10 +10,10 @@ import (
 
 // UpdateStack implements API. PUT replaces the template, parameters and
 // environment; PATCH (Existing) keeps what is not given. The stack goes
-// UPDATE_IN_PROGRESS at once and an update operation brings its resources
-// to the new plan: new ones are created, changed ones updated (a changed
-// type or changed properties re-run the type with the new properties),
-// removed ones deleted.
+// UPDATE_IN_PROGRESS at once, keeping its previous definition for a
+// rollback, and an update operation brings its resources to the new plan:
+// new ones are created, changed ones updated in place or replaced (see
+// planUpdate), removed ones deleted.
 func (s *Service) UpdateStack(ctx context.Context, p *UpdateParams) error {
 	const op = "stack.update"
 	stack, err := s.loadStack(ctx, p.Ref)
@@ -74,14 +74,16 @@ func (s *Service) UpdateStack(ctx context.Context, p *UpdateParams) error {
 		if req.Tags == nil {
 			req.Tags = old.Tags
 		}
-		if req.TimeoutMins == nil {
-			t := old.TimeoutMins
-			req.TimeoutMins = &t
-		}
-		if req.DisableRollback == nil {
-			d := old.DisableRollback
-			req.DisableRollback = &d
-		}
+	}
+	// Heat keeps timeout_mins and disable_rollback unless given, for PUT
+	// and PATCH alike (service.stack_update).
+	if req.TimeoutMins == nil {
+		t := old.TimeoutMins
+		req.TimeoutMins = &t
+	}
+	if req.DisableRollback == nil {
+		d := old.DisableRollback
+		req.DisableRollback = &d
 	}
 	if req.nested == nil {
 		req.nested = old.Nested
@@ -92,44 +94,21 @@ func (s *Service) UpdateStack(ctx context.Context, p *UpdateParams) error {
 	}
 	opID := engine.NewUUID()
 	err = s.e.InTx(ctx, func(ctx context.Context, tx *engine.Tx) error {
+		// Keep what a rollback restores (Heat's prev_raw_template).
+		prev := *old
+		st.Cancel = ""
 		st.OperationID = opID
 		st.Parameters = paramStrings(pl.params)
+		st.Previous = &prev
 		if _, err := tx.UpdateResource(ctx, &engine.ResourceUpdateParams{ID: stack.ID, ExpectedVersion: stack.Version,
 			Action: engine.ActionUpdate, Status: engine.StatusInProgress, StatusReason: "Stack UPDATE started",
 			Properties: mustJSON(def), Attributes: mustJSON(st)}); err != nil {
 			return err
 		}
-		existing, err := tx.ListResources(ctx, &engine.ResourceListParams{ProjectID: stack.ProjectID, ParentID: stack.ID})
-		if err != nil {
+		if err := syncRows(ctx, tx, stack, pl); err != nil {
 			return err
 		}
-		have := map[string]*engine.Resource{}
-		for _, r := range existing {
-			have[r.Name] = r
-		}
-		for _, pr := range pl.resources {
-			rs := &resourceState{Description: pr.def.Description, DependsOn: pr.deps, RequiredBy: pr.requiredBy}
-			if r := have[pr.name]; r != nil {
-				// Keep the resource; refresh its place in the graph.
-				cur, _, err := decodeResource(r)
-				if err != nil {
-					return err
-				}
-				cur.Description, cur.DependsOn, cur.RequiredBy = rs.Description, rs.DependsOn, rs.RequiredBy
-				if _, err := tx.UpdateResource(ctx, &engine.ResourceUpdateParams{ID: r.ID, Action: r.Action,
-					Status: r.Status, StatusReason: r.StatusReason, Attributes: mustJSON(cur)}); err != nil {
-					return err
-				}
-				continue
-			}
-			if _, err := tx.CreateResource(ctx, &engine.ResourceCreateParams{
-				ProjectID: stack.ProjectID, ParentID: stack.ID, Type: pr.typ, Name: pr.name,
-				Action: engine.ActionInit, Status: engine.StatusComplete, Attributes: mustJSON(rs),
-			}); err != nil {
-				return err
-			}
-		}
-		_, _, err = tx.Submit(ctx, &engine.SubmitParams{
+		_, _, err := tx.Submit(ctx, &engine.SubmitParams{
 			ID: opID, Type: OperationTypeUpdate, ProjectID: stack.ProjectID, ResourceID: stack.ID,
 			Input: stackOpInput{StackID: stack.ID}, Timeout: time.Duration(def.TimeoutMins) * time.Minute, MaxAttempts: 10,
 		})
@@ -141,4 +120,44 @@ func (s *Service) UpdateStack(ctx context.Context, p *UpdateParams) error {
 			Msg: fmt.Sprintf("Stack %s already has an action (%s) in progress.", stack.Name, engine.ActionUpdate), Err: err}
 	}
 	return err
+}
+
+// syncRows makes a stack's rows match a plan before an update or a
+// rollback runs: each current row of a planned name gets its new place in
+// the graph (same state, so no event), and each planned name without one
+// gets a new INIT_COMPLETE row. Rows the plan no longer has are left for
+// the operation to delete.
+func syncRows(ctx context.Context, tx *engine.Tx, stack *engine.Resource, pl *plan) error {
+	existing, err := tx.ListResources(ctx, &engine.ResourceListParams{ProjectID: stack.ProjectID, ParentID: stack.ID})
+	if err != nil {
+		return err
+	}
+	have := map[string]*engine.Resource{}
+	for _, r := range existing {
+		if !retired(r) {
+			have[r.Name] = r
+		}
+	}
+	for _, pr := range pl.resources {
+		rs := &resourceState{Description: pr.def.Description, DependsOn: pr.deps, RequiredBy: pr.requiredBy}
+		if r := have[pr.name]; r != nil {
+			cur, _, err := decodeResource(r)
+			if err != nil {
+				return err
+			}
+			cur.Description, cur.DependsOn, cur.RequiredBy = rs.Description, rs.DependsOn, rs.RequiredBy
+			if _, err := tx.UpdateResource(ctx, &engine.ResourceUpdateParams{ID: r.ID, Action: r.Action,
+				Status: r.Status, StatusReason: r.StatusReason, Attributes: mustJSON(cur)}); err != nil {
+				return err
+			}
+			continue
+		}
+		if _, err := tx.CreateResource(ctx, &engine.ResourceCreateParams{
+			ProjectID: stack.ProjectID, ParentID: stack.ID, Type: pr.typ, Name: pr.name,
+			Action: engine.ActionInit, Status: engine.StatusComplete, Attributes: mustJSON(rs),
+		}); err != nil {
+			return err
+		}
+	}
+	return nil
 }

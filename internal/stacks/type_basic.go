@@ -7,6 +7,7 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"math/big"
 	"strings"
 	"time"
@@ -205,6 +206,10 @@ func NoneType() ResourceType {
 
 func (t noneType) Check(ctx context.Context, rc *RC) (*Outcome, error) { return t.Create(ctx, rc) }
 
+// neverUpdated: Heat's NoneResource is never updated nor replaced when
+// its properties change.
+func (noneType) neverUpdated() {}
+
 func (noneType) Create(_ context.Context, rc *RC) (*Outcome, error) {
 	id := dataString(rc.Data, "id")
 	if id == "" {
@@ -268,6 +273,12 @@ func validateValue(resourceName string, props map[string]any) (map[string]any, e
 }
 
 func (t valueType) Check(ctx context.Context, rc *RC) (*Outcome, error) { return t.Create(ctx, rc) }
+
+// Update changes the value in place (Heat's Value.handle_update), keeping
+// the physical id.
+func (t valueType) Update(ctx context.Context, rc *RC, _ map[string]any) (*Outcome, error) {
+	return t.Create(ctx, rc)
+}
 
 func (valueType) Create(_ context.Context, rc *RC) (*Outcome, error) {
 	id := dataString(rc.Data, "physical_id")
@@ -582,6 +593,29 @@ func (t testResourceType) Check(ctx context.Context, rc *RC) (*Outcome, error) {
 		return t.Create(ctx, rc)
 	}
 	return testResourceWait(rc, rc.Data)
+}
+
+// Update is Heat's TestResource.handle_update: a changed value with
+// update_replace set asks for replacement; a changed (non-empty) value is
+// stored unless fail is set and waits action_wait_secs.update (else
+// wait_secs); any other change waits nothing. Either way the update fails
+// at the end when fail is set.
+func (testResourceType) Update(_ context.Context, rc *RC, prev map[string]any) (*Outcome, error) {
+	value, _ := rc.Properties["value"].(string)
+	changed := string(mustJSON(rc.Properties["value"])) != string(mustJSON(prev["value"]))
+	if replace, _ := rc.Properties["update_replace"].(bool); changed && replace {
+		return nil, UpdateReplace(fmt.Sprintf("TestResource %q [%s] Stack %q [%s]", rc.Name, rc.PhysicalID, rc.Stack.Name, rc.Stack.ID))
+	}
+	wait := 0.0
+	data := rc.Data
+	if changed && value != "" {
+		if fail, _ := rc.Properties["fail"].(bool); !fail {
+			data = withData(data, "value", value)
+		}
+		wait = testWaitSecs(rc.Properties, "update")
+	}
+	data = withData(data, "action", "update", "started_at", timeText(rc.Now), "wait_secs", wait)
+	return testResourceWait(rc, data)
 }
 
 func (testResourceType) Delete(_ context.Context, rc *RC) (*Outcome, error) {

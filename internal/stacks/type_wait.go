@@ -331,6 +331,13 @@ func (t waitConditionType) Check(ctx context.Context, rc *RC) (*Outcome, error) 
 	return t.Create(ctx, rc)
 }
 
+// Update is Heat's HeatWaitCondition.handle_update (only count may change
+// in place): the wait starts again with the new count, over the handle's
+// signals so far.
+func (waitConditionType) Update(ctx context.Context, rc *RC, _ map[string]any) (*Outcome, error) {
+	return waitConditionCheck(ctx, rc, withData(rc.Data, "started_at", timeText(rc.Now)))
+}
+
 // waitConditionCheck is Heat's HeatWaitCondition._wait: the timeout
 // first, then any failure, then the count.
 func waitConditionCheck(ctx context.Context, rc *RC, data map[string]any) (*Outcome, error) {
