@@ -66,7 +66,7 @@ type EventListParams struct {
 	Actions             []string
 	AfterSeq            int64
 	BeforeSeq           int64
-	ChildrenOf          string
+	ChildrenOf          []string
 	Descending          bool
 	ExcludeActions      []string
 	Limit               int

@@ -21,7 +21,7 @@ const EventTypeSignal = "heat.signal"
 // wire shows.
 func stackEventList(stack *engine.Resource) *engine.EventListParams {
 	return &engine.EventListParams{
-		ChildrenOf:          stack.ID,
+		ChildrenOf:          []string{stack.ID},
 		ExcludeActions:      []string{string(engine.ActionInit)},
 		ProjectID:           stack.ProjectID,
 		ResourceIDs:         []string{stack.ID},
@@ -56,6 +56,16 @@ func (s *Service) ListEvents(ctx context.Context, ref StackRef, p *EventListPara
 		}
 		lp.ResourceNames = []string{p.ResourceName}
 	}
+	var owners map[string]*engine.Resource
+	if p.NestedDepth > 0 {
+		// Heat's nested_depth: the events of the nested stacks too, each
+		// linked to its own stack and to the root.
+		ids, own, err := s.nestedTree(ctx, stack, p.NestedDepth)
+		if err != nil {
+			return nil, err
+		}
+		lp.ResourceIDs, lp.ChildrenOf, owners = ids, ids, own
+	}
 	lp.Descending = p.SortDir != "asc"
 	lp.SortByResourceType = slices.Contains(p.SortKeys, "resource_type")
 	lp.Marker = p.Marker
@@ -86,9 +96,66 @@ func (s *Service) ListEvents(ctx context.Context, ref StackRef, p *EventListPara
 	}
 	out := make([]*Event, len(evs))
 	for i, ev := range evs {
-		out[i] = toEvent(stack, ev)
+		st := stack
+		if o := owners[ev.ResourceID]; o != nil {
+			st = o
+		}
+		out[i] = toEvent(st, ev)
+		if p.NestedDepth > 0 {
+			out[i].RootStack = &StackRef{ID: stack.ID, Name: stack.Name, ProjectID: stack.ProjectID}
+		}
 	}
 	return out, nil
+}
+
+// nestedTree lists the stack and its nested stacks down to depth levels:
+// their ids, and for every resource and stack of the nested ones, the
+// stack it belongs to (a nested stack belongs to itself).
+func (s *Service) nestedTree(ctx context.Context, root *engine.Resource, depth int) ([]string, map[string]*engine.Resource, error) {
+	ids := []string{root.ID}
+	owners := map[string]*engine.Resource{}
+	level := []*engine.Resource{root}
+	for d := 0; d < depth && len(level) > 0; d++ {
+		var next []*engine.Resource
+		for _, st := range level {
+			rows, err := s.stackResources(ctx, st)
+			if err != nil {
+				return nil, nil, err
+			}
+			for _, r := range rows {
+				rs, _, err := decodeResource(r)
+				if err != nil {
+					return nil, nil, err
+				}
+				id := dataString(rs.Data, "stack_id")
+				if id == "" {
+					continue
+				}
+				child, err := s.e.GetResource(ctx, st.ProjectID, id)
+				if engine.KindOf(err) == engine.KindNotFound {
+					continue
+				}
+				if err != nil {
+					return nil, nil, err
+				}
+				if child.Type != stackKind || child.ParentID != r.ID || owners[child.ID] != nil {
+					continue
+				}
+				owners[child.ID] = child
+				ids = append(ids, child.ID)
+				next = append(next, child)
+				kids, err := s.stackResources(ctx, child)
+				if err != nil {
+					return nil, nil, err
+				}
+				for _, k := range kids {
+					owners[k.ID] = child
+				}
+			}
+		}
+		level = next
+	}
+	return ids, owners, nil
 }
 
 // GetEvent implements API. It is one store read: the stack's identity

@@ -114,6 +114,31 @@ func testResourceGroup(t *testing.T, b *testBundle) {
 		}
 	}
 
+	// nested_depth lists the nested stack's events too, each under its own
+	// stack and linked to the root.
+	evs, err := b.svc.ListEvents(ctx, s.Ref(), &stacks.EventListParams{})
+	require.NoError(t, err)
+	require.Len(t, evs, 4, "stack and group, start and end")
+	evs, err = b.svc.ListEvents(ctx, s.Ref(), &stacks.EventListParams{NestedDepth: 1, SortDir: "asc"})
+	require.NoError(t, err)
+	require.Len(t, evs, 4+2+3*2, "plus the nested stack's and its members'")
+	inNested := 0
+	for _, e := range evs {
+		require.NotNil(t, e.RootStack)
+		require.Equal(t, s.ID, e.RootStack.ID)
+		if e.Stack.ID == res.NestedStack.ID {
+			inNested++
+		} else {
+			require.Equal(t, s.ID, e.Stack.ID)
+		}
+	}
+	require.Equal(t, 8, inNested)
+	require.Equal(t, "grp", evs[0].ResourceName)
+	require.Equal(t, "CREATE_IN_PROGRESS", evs[0].Action+"_"+evs[0].Status)
+	memberEvents, err := b.svc.ListEvents(ctx, s.Ref(), &stacks.EventListParams{NestedDepth: 1, ResourceNames: []string{"1"}})
+	require.NoError(t, err)
+	require.Len(t, memberEvents, 2)
+
 	// Growing the group keeps the members and adds one.
 	require.NoError(t, b.svc.UpdateStack(ctx, &stacks.UpdateParams{Ref: s.Ref(), Existing: true,
 		CreateParams: stacks.CreateParams{Caller: stacks.Caller{ProjectID: project}, Parameters: map[string]any{"n": 4}}}))

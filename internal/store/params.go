@@ -65,7 +65,7 @@ type EventGetUnderParentParams struct {
 // any of their values. Limit 0 means no limit.
 //
 // ResourceIDs and ChildrenOf together select events by resource: those of
-// one of ResourceIDs or of a direct child of resource ChildrenOf
+// one of ResourceIDs or of a direct child of one of ChildrenOf
 // (resources.parent_id), so a parent's events and its children's are read
 // in one statement without listing the children first.
 //
@@ -84,7 +84,7 @@ type EventListParams struct {
 	Actions             []string
 	AfterSeq            int64
 	BeforeSeq           int64
-	ChildrenOf          string
+	ChildrenOf          []string
 	Descending          bool
 	ExcludeActions      []string
 	Limit               int

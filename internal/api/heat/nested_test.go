@@ -58,6 +58,31 @@ func TestNestedStacks(t *testing.T) {
 	body := memberShortID.ReplaceAll(rec.Body.Bytes(), []byte("${1}SHORT_ID"))
 	b.requireGolden(t, "nested.ResourceListDepth1", body, nestedName, "NESTED_NAME")
 
+	// nested_depth on the event list adds the nested stack's events, each
+	// linked to its own stack and to the root stack.
+	rec = b.get(t, path+"/events?nested_depth=1&sort_dir=asc")
+	require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
+	var evs struct {
+		Events []struct {
+			Name  string                       `json:"resource_name"`
+			Links []struct{ Href, Rel string } `json:"links"`
+		} `json:"events"`
+	}
+	require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &evs))
+	require.Len(t, evs.Events, 4+2+2*2)
+	nestedEvents := 0
+	for _, e := range evs.Events {
+		rels := map[string]string{}
+		for _, l := range e.Links {
+			rels[l.Rel] = l.Href
+		}
+		require.Equal(t, publicURL+"/v1/"+b.project+path, rels["root_stack"], e.Name)
+		if rels["stack"] == nestedHref {
+			nestedEvents++
+		}
+	}
+	require.Equal(t, 6, nestedEvents)
+
 	// The nested stack is hidden from the list unless show_nested.
 	count := func(query string) int {
 		rec := b.get(t, "/stacks"+query)

@@ -422,9 +422,9 @@ func exerciseEvent(t *testing.T, newStore func(t *testing.T) store.Store) {
 			bundle := setup(t)
 			f := setupFilters(t, bundle)
 
-			require.Equal(t, []int64{2, 3, 4, 7}, list(t, bundle, f, store.EventListParams{ChildrenOf: f.parentID}))
-			require.Equal(t, []int64{1, 2, 3, 4, 5, 7, 8}, list(t, bundle, f, store.EventListParams{ChildrenOf: f.parentID, ResourceIDs: []string{f.parentID}}))
-			require.Empty(t, list(t, bundle, f, store.EventListParams{ChildrenOf: newID()}))
+			require.Equal(t, []int64{2, 3, 4, 7}, list(t, bundle, f, store.EventListParams{ChildrenOf: []string{f.parentID}}))
+			require.Equal(t, []int64{1, 2, 3, 4, 5, 7, 8}, list(t, bundle, f, store.EventListParams{ChildrenOf: []string{f.parentID}, ResourceIDs: []string{f.parentID}}))
+			require.Empty(t, list(t, bundle, f, store.EventListParams{ChildrenOf: []string{newID()}}))
 		})
 
 		t.Run("FiltersByResourceNames", func(t *testing.T) {
@@ -433,7 +433,7 @@ func exerciseEvent(t *testing.T, newStore func(t *testing.T) store.Store) {
 			f := setupFilters(t, bundle)
 
 			require.Equal(t, []int64{2, 3, 6}, list(t, bundle, f, store.EventListParams{ResourceNames: []string{"a"}}))
-			require.Equal(t, []int64{2, 3, 4, 7}, list(t, bundle, f, store.EventListParams{ChildrenOf: f.parentID, ResourceNames: []string{"a", "b"}}))
+			require.Equal(t, []int64{2, 3, 4, 7}, list(t, bundle, f, store.EventListParams{ChildrenOf: []string{f.parentID}, ResourceNames: []string{"a", "b"}}))
 		})
 
 		t.Run("FiltersByResourceTypesThroughAliases", func(t *testing.T) {
@@ -462,7 +462,7 @@ func exerciseEvent(t *testing.T, newStore func(t *testing.T) store.Store) {
 
 			require.Equal(t, []int64{5, 7}, list(t, bundle, f, store.EventListParams{Types: []string{"operation.step", "signal"}}))
 			require.Equal(t, []int64{8, 4, 3, 1}, list(t, bundle, f, store.EventListParams{
-				ChildrenOf: f.parentID, Descending: true, ExcludeActions: []string{"INIT"}, ResourceIDs: []string{f.parentID}, Types: []string{"resource.state"},
+				ChildrenOf: []string{f.parentID}, Descending: true, ExcludeActions: []string{"INIT"}, ResourceIDs: []string{f.parentID}, Types: []string{"resource.state"},
 			}))
 		})
 
@@ -472,7 +472,7 @@ func exerciseEvent(t *testing.T, newStore func(t *testing.T) store.Store) {
 			f := setupFilters(t, bundle)
 
 			for _, params := range []*store.EventListParams{
-				{Marker: f.ids[6], ProjectID: f.projectID, ChildrenOf: f.parentID},
+				{Marker: f.ids[6], ProjectID: f.projectID, ChildrenOf: []string{f.parentID}},
 				{Marker: f.ids[2], ProjectID: f.projectID, ExcludeActions: []string{"INIT"}},
 				{Marker: f.ids[3], ProjectID: f.projectID, ResourceNames: []string{"b"}},
 				{Marker: f.ids[3], ProjectID: newID()},
@@ -502,7 +502,7 @@ func exerciseEvent(t *testing.T, newStore func(t *testing.T) store.Store) {
 			require.Equal(t, [][]int64{{1, 2, 3}, {4, 5, 6}, {7, 8}}, page(store.EventListParams{Limit: 3}))
 			require.Equal(t, [][]int64{{8, 7}, {6, 5}, {4, 3}, {2, 1}}, page(store.EventListParams{Descending: true, Limit: 2}))
 			require.Equal(t, [][]int64{{1, 3}, {4, 8}}, page(store.EventListParams{
-				ChildrenOf: f.parentID, ExcludeActions: []string{"INIT"}, Limit: 2, ResourceIDs: []string{f.parentID}, Types: []string{"resource.state"},
+				ChildrenOf: []string{f.parentID}, ExcludeActions: []string{"INIT"}, Limit: 2, ResourceIDs: []string{f.parentID}, Types: []string{"resource.state"},
 			}))
 			require.Equal(t, []int64{5, 6, 7, 8}, list(t, bundle, f, store.EventListParams{Marker: f.ids[4]}))
 			require.Equal(t, []int64{3, 2, 1}, list(t, bundle, f, store.EventListParams{Descending: true, Marker: f.ids[4]}))

@@ -64,11 +64,11 @@ WHERE TRUE
 {{- end}}
 {{- if and .P.ResourceIDs .P.ChildrenOf}}
     AND (resource_id IN {{.In .P.ResourceIDs}}
-        OR resource_id IN (SELECT id FROM resources WHERE parent_id = {{.Arg .P.ChildrenOf}}))
+        OR resource_id IN (SELECT id FROM resources WHERE parent_id IN {{.In .P.ChildrenOf}}))
 {{- else if .P.ResourceIDs}}
     AND resource_id IN {{.In .P.ResourceIDs}}
 {{- else if .P.ChildrenOf}}
-    AND resource_id IN (SELECT id FROM resources WHERE parent_id = {{.Arg .P.ChildrenOf}})
+    AND resource_id IN (SELECT id FROM resources WHERE parent_id IN {{.In .P.ChildrenOf}})
 {{- end}}
 {{- if .P.Types}}
     AND type IN {{.In .P.Types}}
