@@ -7,8 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/kilnhq/kiln/internal/engine"
-	"github.com/kilnhq/kiln/internal/engine/enginetest"
 	"github.com/kilnhq/kiln/internal/stacks"
 )
 
@@ -18,11 +16,7 @@ import (
 // likewise for delete (pain.md H5 asks < 1 s, nested stacks progressing in
 // parallel).
 func BenchmarkNested50x10(b *testing.B) {
-	st := enginetest.NewSQLite(b)
-	var svc *stacks.Service
-	enginetest.NewEngineWith(b, st, &engine.Config{FetchPollInterval: time.Second}, func(e *engine.Engine) {
-		svc = stacks.New(&stacks.Config{Engine: e})
-	})
+	svc := benchService(b)
 	var member strings.Builder
 	member.WriteString("heat_template_version: 2018-08-31\nresources:\n")
 	for i := range 10 {
@@ -39,21 +33,7 @@ resources:
       resource_def: {type: member.yaml}
 `
 	ctx := context.Background()
-	wait := func(ref stacks.StackRef, want string) {
-		for {
-			s, err := svc.GetStack(ctx, ref, false)
-			if err != nil {
-				b.Fatal(err)
-			}
-			if s.Action+"_"+s.Status == want {
-				return
-			}
-			if s.Status == "FAILED" {
-				b.Fatalf("%s_%s: %s", s.Action, s.Status, s.StatusReason)
-			}
-			time.Sleep(time.Millisecond)
-		}
-	}
+	wait := func(ref stacks.StackRef, want string) { benchWait(b, svc, ref, want) }
 	var createTotal, deleteTotal time.Duration
 	i := 0
 	for b.Loop() {

@@ -223,16 +223,26 @@ func (h *stackHandler) Finish(ctx context.Context, tx *engine.Tx, op *engine.Ope
 	return h.s.finishAction(ctx, tx, op, h.action, reason)
 }
 
-// finishStack moves a stack still IN_PROGRESS in action to FAILED, naming
-// the resources that were still in progress (Heat says only "Timed out").
-func (s *Service) finishStack(ctx context.Context, tx *engine.Tx, op *engine.Operation, action engine.Action, reason string) error {
+// actingStack reads, in a Finisher's transaction, the stack of the
+// operation when it is still IN_PROGRESS in action (nil otherwise).
+func actingStack(ctx context.Context, tx *engine.Tx, op *engine.Operation, action engine.Action) (*engine.Resource, error) {
 	var in stackOpInput
 	if err := json.Unmarshal(op.Input, &in); err != nil {
-		return err
+		return nil, err
 	}
 	stack, err := tx.GetResource(ctx, op.ProjectID, in.StackID)
 	if err != nil || stack.Action != action || stack.Status != engine.StatusInProgress {
-		return nil
+		return nil, nil
+	}
+	return stack, nil
+}
+
+// finishStack moves a stack still IN_PROGRESS in action to FAILED, naming
+// the resources that were still in progress (Heat says only "Timed out").
+func (s *Service) finishStack(ctx context.Context, tx *engine.Tx, op *engine.Operation, action engine.Action, reason string) error {
+	stack, err := actingStack(ctx, tx, op, action)
+	if err != nil || stack == nil {
+		return err
 	}
 	rows, err := tx.ListResources(ctx, &engine.ResourceListParams{ProjectID: stack.ProjectID, ParentID: stack.ID})
 	if err != nil {

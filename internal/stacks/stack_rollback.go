@@ -67,13 +67,9 @@ func (s *Service) rollbackFailed(ctx context.Context, tx *engine.Tx, opID string
 // FAILED (finishStack) and a create or update rolls back when the stack
 // asks for it (a timeout does, as in Heat; a cancel does not).
 func (s *Service) finishAction(ctx context.Context, tx *engine.Tx, op *engine.Operation, action engine.Action, reason string) error {
-	var in stackOpInput
-	if err := json.Unmarshal(op.Input, &in); err != nil {
+	stack, err := actingStack(ctx, tx, op, action)
+	if err != nil || stack == nil {
 		return err
-	}
-	stack, err := tx.GetResource(ctx, op.ProjectID, in.StackID)
-	if err != nil || stack.Action != action || stack.Status != engine.StatusInProgress {
-		return nil
 	}
 	def, st, err := decodeStack(stack)
 	if err != nil {
@@ -92,7 +88,7 @@ func (s *Service) finishAction(ctx context.Context, tx *engine.Tx, op *engine.Op
 	if cancelled || def.DisableRollback || (action != engine.ActionCreate && action != engine.ActionUpdate) {
 		return nil
 	}
-	failed, err := tx.GetResource(ctx, op.ProjectID, in.StackID)
+	failed, err := tx.GetResource(ctx, op.ProjectID, stack.ID)
 	if err != nil {
 		return err
 	}
