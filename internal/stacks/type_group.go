@@ -77,14 +77,7 @@ func ptrFloat(f float64) *float64 { return &f }
 // those a removal policy names, highest index dropped first when
 // shrinking), then new ones from "0" up, never reusing a removed name.
 func groupMembers(rc *RC) (names, removed []string) {
-	var prev []string
-	if l, ok := rc.Data["names"].([]any); ok {
-		for _, x := range l {
-			if s, ok := x.(string); ok {
-				prev = append(prev, s)
-			}
-		}
-	}
+	prev := dataStrings(rc.Data, "names")
 	refs, _ := rc.Data["refs_map"].(map[string]any)
 	gone := map[string]bool{}
 	if dataString(rc.Properties, "removal_policies_mode") != "update" {
@@ -240,23 +233,39 @@ func (t *resourceGroupType) settled(ctx context.Context, rc *RC, out *Outcome) (
 	if !out.Done || dataString(out.Data, "action") == string(engine.ActionDelete) {
 		return out, nil
 	}
-	child, err := t.s.e.GetResource(ctx, rc.Stack.ProjectID, out.PhysicalID)
+	refs, refsMap, attrs, err := t.s.members(ctx, rc.Stack.ProjectID, out.PhysicalID, dataStrings(out.Data, "names"))
 	if err != nil {
 		return nil, err
 	}
-	rows, err := t.s.e.ListResources(ctx, &engine.ResourceListParams{ProjectID: child.ProjectID, ParentID: child.ID})
+	removed, _ := out.Data["removed"].([]any)
+	if removed == nil {
+		removed = []any{}
+	}
+	out.Data = withData(out.Data, "refs_map", refsMap, "member_attributes", attrs)
+	out.Attributes = map[string]any{"refs": refs, "refs_map": refsMap, "removed_rsrc_list": removed}
+	return out, nil
+}
+
+// dataStrings reads a list of strings kept in a type's Data.
+func dataStrings(data map[string]any, key string) []string {
+	l, _ := data[key].([]any)
+	out := make([]string, 0, len(l))
+	for _, x := range l {
+		out = append(out, fmt.Sprint(x))
+	}
+	return out
+}
+
+// members reads the members (names, in order) of a settled nested stack:
+// their references as a list and by name, and their attributes by name.
+func (s *Service) members(ctx context.Context, projectID, stackID string, names []string) ([]any, map[string]any, map[string]any, error) {
+	rows, err := s.e.ListResources(ctx, &engine.ResourceListParams{ProjectID: projectID, ParentID: stackID})
 	if err != nil {
-		return nil, err
+		return nil, nil, nil, err
 	}
 	byName := map[string]*engine.Resource{}
 	for _, r := range rows {
 		byName[r.Name] = r
-	}
-	var names []string
-	if l, ok := out.Data["names"].([]any); ok {
-		for _, x := range l {
-			names = append(names, fmt.Sprint(x))
-		}
 	}
 	refs := []any{}
 	refsMap := map[string]any{}
@@ -266,13 +275,13 @@ func (t *resourceGroupType) settled(ctx context.Context, rc *RC, out *Outcome) (
 		if r == nil {
 			continue
 		}
-		ref, err := t.s.refOf(r)
+		ref, err := s.refOf(r)
 		if err != nil {
-			return nil, err
+			return nil, nil, nil, err
 		}
 		st, _, err := decodeResource(r)
 		if err != nil {
-			return nil, err
+			return nil, nil, nil, err
 		}
 		refs = append(refs, ref)
 		refsMap[n] = ref
@@ -282,13 +291,7 @@ func (t *resourceGroupType) settled(ctx context.Context, rc *RC, out *Outcome) (
 		}
 		attrs[n] = a
 	}
-	removed, _ := out.Data["removed"].([]any)
-	if removed == nil {
-		removed = []any{}
-	}
-	out.Data = withData(out.Data, "refs_map", refsMap, "member_attributes", attrs)
-	out.Attributes = map[string]any{"refs": refs, "refs_map": refsMap, "removed_rsrc_list": removed}
-	return out, nil
+	return refs, refsMap, attrs, nil
 }
 
 // ResolveAttribute answers the group's synthetic attributes from what
@@ -303,12 +306,7 @@ func (t *resourceGroupType) ResolveAttribute(data map[string]any, attrs map[stri
 	if _, ok := attrs[name]; ok && (name == "refs" || name == "refs_map" || name == "removed_rsrc_list") {
 		return nil, false // stored: the caller navigates
 	}
-	var names []string
-	if l, ok := data["names"].([]any); ok {
-		for _, x := range l {
-			names = append(names, fmt.Sprint(x))
-		}
-	}
+	names := dataStrings(data, "names")
 	members, _ := data["member_attributes"].(map[string]any)
 	refs, _ := data["refs_map"].(map[string]any)
 	memberAttr := func(n string, p []any) any {
