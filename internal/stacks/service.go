@@ -71,6 +71,7 @@ func New(cfg *Config) *Service {
 	c.Engine.Register(OperationTypeRollback, &stackHandler{action: engine.ActionRollback, s: s})
 	c.Engine.Register(OperationTypeDelete, &deleteHandler{s: s})
 	c.Engine.Register(OperationTypeAction, &actionHandler{s: s})
+	c.Engine.Register(OperationTypeScale, &scaleHandler{s: s})
 	return s
 }
 

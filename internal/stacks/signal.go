@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"time"
 
 	"github.com/kilnhq/kiln/internal/engine"
 )
@@ -54,15 +55,31 @@ func (s *Service) SignalResource(ctx context.Context, ref StackRef, name string,
 	if json.Unmarshal(data, &body) == nil && body.ID != nil {
 		key = fmt.Sprint(body.ID)
 	}
-	_, _, err = s.e.Signal(ctx, &engine.SignalParams{
+	p := &engine.SignalParams{
 		Data: data, IdempotencyKey: key, ProjectID: stack.ProjectID, TargetID: r.ID, WakeOperationID: sst.OperationID,
 		Event: &engine.EventParams{
 			Type: EventTypeSignal, ProjectID: stack.ProjectID, ResourceID: r.ID, ResourceName: r.Name,
 			ResourceType: r.Type, PhysicalID: r.PhysicalID, Action: "SIGNAL", Status: "COMPLETE", Reason: reason,
 			OperationID: sst.OperationID,
 		},
+	}
+	if _, ok := typ.(signalActor); !ok {
+		_, _, err = s.e.Signal(ctx, p)
+		return err
+	}
+	// A scaling policy: the signal and the operation that handles it
+	// commit together.
+	p.WakeOperationID, p.Event.OperationID = "", ""
+	return s.e.InTx(ctx, func(ctx context.Context, tx *engine.Tx) error {
+		sig, created, err := tx.Signal(ctx, p)
+		if err != nil || !created {
+			return err
+		}
+		_, _, err = tx.Submit(ctx, &engine.SubmitParams{Type: OperationTypeScale, ProjectID: stack.ProjectID,
+			ResourceID: r.ID, IdempotencyKey: "signal:" + sig.ID, Input: scaleInput{PolicyID: r.ID, StackID: stack.ID},
+			MaxAttempts: 10, Timeout: time.Duration(defaultTimeoutMins) * time.Minute})
+		return err
 	})
-	return err
 }
 
 func toSignalData(sigs []*engine.Signal) []SignalData {

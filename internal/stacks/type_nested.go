@@ -23,10 +23,12 @@ const maxNestedDepth = 5
 const nestedPoll = 5 * time.Second
 
 // nestedTypes are the types backed by a nested stack that the registry
-// knows by name; template resources (a type that names a template file)
-// are made per plan by typeFor.
+// knows by name, and the scaling policy that resizes one; template
+// resources (a type that names a template file) are made per plan by
+// typeFor.
 func (s *Service) nestedTypes() []ResourceType {
-	return []ResourceType{&remoteStackType{s: s}, &resourceGroupType{s: s}}
+	return []ResourceType{&remoteStackType{s: s}, &resourceGroupType{s: s}, &autoScalingGroupType{s: s},
+		&scalingPolicyType{s: s}}
 }
 
 // typeFor finds a resource type: a registered one, or a template resource
@@ -80,11 +82,21 @@ func (s *Service) settle(ctx context.Context, tx *engine.Tx, stack *engine.Resou
 		return err
 	}
 	_, st, err := decodeStack(parent)
-	if err != nil || st.OperationID == "" {
+	if err != nil {
 		return err
 	}
-	if err := tx.Wake(ctx, st.OperationID); err != nil && engine.KindOf(err) != engine.KindNotFound {
+	rst, _, err := decodeResource(res)
+	if err != nil {
 		return err
+	}
+	// The stack's action, and a scaling operation resizing the resource.
+	for _, op := range []string{st.OperationID, dataString(rst.Data, "scaling_op")} {
+		if op == "" {
+			continue
+		}
+		if err := tx.Wake(ctx, op); err != nil && engine.KindOf(err) != engine.KindNotFound {
+			return err
+		}
 	}
 	return nil
 }

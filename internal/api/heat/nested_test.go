@@ -5,9 +5,11 @@ import (
 	"net/http"
 	"regexp"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/kilnhq/kiln/internal/identity"
 	"github.com/kilnhq/kiln/internal/stacks"
 )
 
@@ -115,3 +117,46 @@ var (
 	regexpNested  = regexp.MustCompile(`grouped-group-[a-z0-9]{12}`)
 	memberShortID = regexp.MustCompile(`(grouped-group-[a-z0-9]{12}-\d-)[a-z0-9]{12}`)
 )
+
+// TestScalingSignal signals a scaling policy over HTTP: Heat's 200 null
+// at once, and the group grows.
+func TestScalingSignal(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	ref := b.create(t, "scaled", `
+heat_template_version: 2021-04-16
+resources:
+  asg:
+    type: OS::Heat::AutoScalingGroup
+    properties:
+      min_size: 1
+      max_size: 2
+      resource: {type: OS::Heat::None}
+  up:
+    type: OS::Heat::ScalingPolicy
+    properties:
+      auto_scaling_group_id: {get_resource: asg}
+      adjustment_type: exact_capacity
+      scaling_adjustment: 2
+`)
+	path := stackPath(ref)
+	rec := b.do(t, req{method: http.MethodPost, path: path + "/resources/up/signal", token: identity.RoleMember,
+		body: `{"previous": "ok", "current": "alarm", "reason": "load"}`})
+	require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
+	require.Equal(t, "null", rec.Body.String())
+	require.Eventually(t, func() bool {
+		rec := b.get(t, path+"/resources/asg")
+		require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
+		var out struct {
+			Resource struct {
+				Status     string         `json:"resource_status"`
+				Attributes map[string]any `json:"attributes"`
+			} `json:"resource"`
+		}
+		require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &out))
+		return out.Resource.Status == "UPDATE_COMPLETE" && out.Resource.Attributes["current_size"] == float64(2)
+	}, 20*time.Second, 5*time.Millisecond)
+	// The group is not signallable itself.
+	rec = b.do(t, req{method: http.MethodPost, path: path + "/resources/asg/signal", token: identity.RoleMember, body: `{}`})
+	require.Equal(t, http.StatusBadRequest, rec.Code, rec.Body.String())
+}
