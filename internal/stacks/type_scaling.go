@@ -54,7 +54,7 @@ func (t *autoScalingGroupType) Schema() *TypeSchema {
 				}},
 		},
 		Attributes: map[string]AttributeSchema{
-			"outputs": {Type: "map", Description: "A map of resource names to the specified attribute of each individual resource that is part of the AutoScalingGroup. This map specifies output parameters that are available once the AutoScalingGroup has been instantiated."},
+			"outputs":      {Type: "map", Description: "A map of resource names to the specified attribute of each individual resource that is part of the AutoScalingGroup. This map specifies output parameters that are available once the AutoScalingGroup has been instantiated."},
 			"outputs_list": {Type: "list", Description: "A list of the specified attribute of each individual resource that is part of the AutoScalingGroup. This list of attributes is available as an output once the AutoScalingGroup has been instantiated."},
 			"current_size": {Type: "integer", Description: "The current size of AutoscalingResourceGroup."},
 			"refs":         {Type: "list", Description: "A list of resource IDs for the resources in the group."},
@@ -272,7 +272,9 @@ func (t *scalingPolicyType) Update(ctx context.Context, rc *RC, _ map[string]any
 	return t.Create(ctx, rc)
 }
 
-func (t *scalingPolicyType) Check(ctx context.Context, rc *RC) (*Outcome, error) { return t.Create(ctx, rc) }
+func (t *scalingPolicyType) Check(ctx context.Context, rc *RC) (*Outcome, error) {
+	return t.Create(ctx, rc)
+}
 
 func (t *scalingPolicyType) Delete(context.Context, *RC) (*Outcome, error) {
 	return &Outcome{Done: true}, nil
