@@ -2,6 +2,7 @@ package stacks_test
 
 import (
 	"context"
+	"encoding/json"
 	"strings"
 	"testing"
 
@@ -321,4 +322,73 @@ outputs:
 	}
 	require.NoError(t, b.svc.DeleteStack(ctx, s.Ref()))
 	waitStatus(t, b, s.Ref(), "DELETE_COMPLETE")
+}
+
+// TestMetadataFacadeAndRetain: a resource's template metadata is resolved
+// and shown, a handle's metadata carries its signals, a nested stack reads
+// its parent resource through resource_facade, and deletion_policy Retain
+// keeps what a resource made when the stack goes.
+func TestMetadataFacadeAndRetain(t *testing.T) {
+	ctx := context.Background()
+	b := setup(t)
+	s := createFrom(t, b, &stacks.CreateParams{Name: "facade", Parameters: map[string]any{"policy": "Retain"},
+		Files: map[string]string{"child.yaml": `
+heat_template_version: 2021-04-16
+resources:
+  leaf: {type: OS::Heat::None}
+outputs:
+  md: {value: {resource_facade: metadata}}
+  dp: {value: {resource_facade: deletion_policy}}
+  up: {value: {resource_facade: update_policy}}
+`},
+		Template: []byte(`
+heat_template_version: 2021-04-16
+parameters:
+  policy: {type: string}
+resources:
+  rand:
+    type: OS::Heat::RandomString
+  child:
+    type: child.yaml
+    deletion_policy: {get_param: policy}
+    update_policy: {batch: 2}
+    metadata:
+      role: web
+      token: {get_attr: [rand, value]}
+  handle:
+    type: OS::Heat::WaitConditionHandle
+    metadata: {note: kept}
+outputs:
+  md: {value: {get_attr: [child, md]}}
+  dp: {value: {get_attr: [child, dp]}}
+  up: {value: {get_attr: [child, up]}}
+  token: {value: {get_attr: [rand, value]}}
+`)})
+	got := waitStatus(t, b, s.Ref(), "CREATE_COMPLETE")
+	out := outputs(t, got)
+	require.Equal(t, map[string]any{"role": "web", "token": out["token"]}, out["md"])
+	require.Equal(t, "Retain", out["dp"])
+	require.Equal(t, map[string]any{"batch": float64(2)}, out["up"])
+
+	md, err := b.svc.ResourceMetadata(ctx, s.Ref(), "child")
+	require.NoError(t, err)
+	require.Equal(t, map[string]any{"role": "web", "token": out["token"]}, md)
+	none, err := b.svc.ResourceMetadata(ctx, s.Ref(), "rand")
+	require.NoError(t, err)
+	require.Empty(t, none)
+	require.NoError(t, b.svc.SignalResource(ctx, s.Ref(), "handle",
+		json.RawMessage(`{"status": "SUCCESS", "reason": "ok", "data": "x", "id": "1"}`)))
+	md, err = b.svc.ResourceMetadata(ctx, s.Ref(), "handle")
+	require.NoError(t, err)
+	require.Equal(t, "kept", md["note"])
+	require.Equal(t, map[string]any{"data": "x", "reason": "ok", "status": "SUCCESS"}, md["1"])
+
+	child, err := b.svc.GetResource(ctx, s.Ref(), "child", nil)
+	require.NoError(t, err)
+	require.NotNil(t, child.NestedStack)
+	require.NoError(t, b.svc.DeleteStack(ctx, s.Ref()))
+	waitStatus(t, b, s.Ref(), "DELETE_COMPLETE")
+	kept, err := b.svc.GetStack(ctx, *child.NestedStack, false)
+	require.NoError(t, err)
+	require.Equal(t, "CREATE_COMPLETE", kept.Action+"_"+kept.Status, "a retained resource's nested stack stays")
 }

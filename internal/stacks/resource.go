@@ -12,11 +12,15 @@ import (
 // resourceState is what a stack's resource keeps beside its properties, in
 // the engine resource's attributes.
 type resourceState struct {
-	Attributes  map[string]any `json:"attributes,omitempty"`
-	Data        map[string]any `json:"data,omitempty"`
-	DependsOn   []string       `json:"depends_on,omitempty"`
-	Description string         `json:"description,omitempty"`
-	Metadata    map[string]any `json:"metadata,omitempty"`
+	Attributes map[string]any `json:"attributes,omitempty"`
+	Data       map[string]any `json:"data,omitempty"`
+	// DeletionPolicy is the resolved deletion_policy when not "Delete".
+	DeletionPolicy string `json:"deletion_policy,omitempty"`
+	// UpdatePolicy is the resolved update_policy, if any.
+	UpdatePolicy map[string]any `json:"update_policy,omitempty"`
+	DependsOn    []string       `json:"depends_on,omitempty"`
+	Description  string         `json:"description,omitempty"`
+	Metadata     map[string]any `json:"metadata,omitempty"`
 	// ReplacedBy is set on a resource an update replaced: the id of the
 	// row that replaces it. Such a row is retired: no longer the stack's
 	// resource of its name, deleted once the update has brought the rest
@@ -234,8 +238,20 @@ func (s *Service) ResourceMetadata(ctx context.Context, ref StackRef, name strin
 	if err != nil {
 		return nil, err
 	}
-	if st.Metadata == nil {
-		return map[string]any{}, nil
+	md := map[string]any{}
+	for k, v := range st.Metadata {
+		md[k] = v
 	}
-	return st.Metadata, nil
+	if r.Type == "OS::Heat::WaitConditionHandle" {
+		// A handle's signals are its metadata, keyed by signal id, over
+		// the template's (Heat's metadata_set on each signal).
+		sigs, err := s.e.ListSignals(ctx, r.ID)
+		if err != nil {
+			return nil, err
+		}
+		for k, v := range HandleMetadata(toSignalData(sigs)) {
+			md[k] = v
+		}
+	}
+	return md, nil
 }

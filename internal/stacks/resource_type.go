@@ -61,6 +61,11 @@ type RC struct {
 	ID string
 	// Deadline is the stack action's deadline (zero: none).
 	Deadline time.Time
+	// DeletionPolicy is the resource's resolved deletion_policy ("" for
+	// Delete); UpdatePolicy its update_policy. A nested stack's
+	// resource_facade reads them, with Metadata.
+	DeletionPolicy string
+	UpdatePolicy   map[string]any
 	// Metadata is the resource's metadata section, resolved.
 	Metadata map[string]any
 	Name     string

@@ -56,6 +56,9 @@ type nestedInfo struct {
 	// parameters, environment, files); a different one means the nested
 	// stack needs an update.
 	Spec string `json:"spec"`
+	// Facade is what resource_facade reads: the parent resource's
+	// metadata, deletion_policy and update_policy.
+	Facade map[string]any `json:"facade,omitempty"`
 }
 
 // stackState is what a stack computes, in the stack resource's attributes.

@@ -36,7 +36,11 @@ func (s *Service) newStackWithEnv(p *CreateParams, stackID string, envMap map[st
 				Msg: fmt.Sprintf("Invalid tag, %q is longer than 80 characters", t)}
 		}
 	}
-	in := &planInput{envMap: envMap, files: p.Files, given: p.Parameters, projectID: p.Caller.ProjectID, stackID: stackID,
+	var facade map[string]any
+	if p.nested != nil {
+		facade = p.nested.Facade
+	}
+	in := &planInput{envMap: envMap, facade: facade, files: p.Files, given: p.Parameters, projectID: p.Caller.ProjectID, stackID: stackID,
 		stackName: p.Name, template: p.Template}
 	if len(p.Environment) > 0 {
 		in.envDocs = append(in.envDocs, p.Environment)

@@ -153,6 +153,15 @@ func (s *Service) deleteOne(ctx context.Context, stack *engine.Resource, r *engi
 		set(engine.StatusComplete, "state changed", nil)
 		return c, nil
 	}
+	if st.DeletionPolicy == "Retain" {
+		// deletion_policy Retain: the resource leaves the stack and what
+		// it made stays (a nested stack, a stored config).
+		if r.Action != engine.ActionDelete {
+			set(engine.StatusInProgress, "state changed", nil)
+		}
+		set(engine.StatusComplete, "state changed", nil)
+		return c, nil
+	}
 	starting := !(r.Action == engine.ActionDelete && r.Status == engine.StatusInProgress)
 	if starting {
 		set(engine.StatusInProgress, "state changed", nil)

@@ -389,11 +389,21 @@ func (s *Service) actOne(ctx context.Context, stack *engine.Resource, pl *plan,
 		if err != nil {
 			return fail(ResourceFailureReason(r.Name, err))
 		}
+		// The template's metadata, resolved now that the dependencies
+		// exist (GET .../metadata, and resource_facade in a nested stack).
+		md, err := pl.tmpl.ResolveMetadata(&evalContext{byName: byName, pl: pl, s: s}, pr.name)
+		if err != nil {
+			return fail(ResourceFailureReason(r.Name, err))
+		}
+		st.Metadata = md
+		st.DeletionPolicy = pl.deletionPolicy(pr.name)
+		st.UpdatePolicy, _ = pl.tmpl.ResolveUpdatePolicy(&evalContext{byName: byName, pl: pl, s: s}, pr.name)
 	} else if err := json.Unmarshal(r.Properties, &props); err != nil {
 		return nil, &engine.Error{Kind: engine.KindInternal, Op: "resource.decode", Err: err}
 	}
 	rc := &RC{Data: st.Data, ID: r.ID, Metadata: st.Metadata, Name: r.Name, Now: s.e.Now(), PhysicalID: r.PhysicalID,
-		Properties: props, Stack: ref, StackAccess: &stackAccess{s: s, stack: stack, byName: byName}}
+		Properties: props, Stack: ref, StackAccess: &stackAccess{s: s, stack: stack, byName: byName},
+		DeletionPolicy: st.DeletionPolicy, UpdatePolicy: st.UpdatePolicy}
 	if typ.Schema().Signallable {
 		sigs, err := s.e.ListSignals(ctx, r.ID)
 		if err != nil {
@@ -434,6 +444,7 @@ func (s *Service) actOne(ctx context.Context, stack *engine.Resource, pl *plan,
 	if !out.Done && !starting && out.Data == nil && out.Attributes == nil && out.PhysicalID == "" {
 		return c, nil // nothing new
 	}
+	// st carries the metadata and policies resolved above when starting.
 	nst := *st
 	if out.Data != nil {
 		nst.Data = out.Data

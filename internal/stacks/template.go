@@ -14,7 +14,11 @@ import (
 // resolved, conditions evaluated, types resolved through the environment,
 // dependencies computed.
 type plan struct {
-	byName  map[string]*planResource
+	byName map[string]*planResource
+	// facade is what resource_facade reads in a nested stack: the parent
+	// resource's metadata, deletion_policy and update_policy (nil at the
+	// top).
+	facade  map[string]any
 	conds   *hot.Conditions
 	env     *hot.Environment
 	files   map[string]string
@@ -38,6 +42,7 @@ type planResource struct {
 type planInput struct {
 	envDocs   [][]byte // environment documents, merged in order
 	envMap    map[string]any
+	facade    map[string]any
 	files     map[string]string
 	given     map[string]any
 	projectID string
@@ -87,8 +92,8 @@ func (s *Service) buildPlan(in *planInput) (*plan, error) {
 	if err != nil {
 		return nil, err
 	}
-	pl := &plan{byName: map[string]*planResource{}, conds: conds, env: env, files: in.files, graph: graph,
-		params: params, tmpl: tmpl}
+	pl := &plan{byName: map[string]*planResource{}, conds: conds, env: env, facade: in.facade, files: in.files,
+		graph: graph, params: params, tmpl: tmpl}
 	for _, r := range tmpl.Resources {
 		if !conds.ResourceEnabled(r.Name) {
 			continue
@@ -156,9 +161,25 @@ func unknownType(resource, typ string) error {
 		Msg: fmt.Sprintf("Failed to validate: : resources.%s: : The Resource Type (%s) could not be found.", resource, typ)}
 }
 
+// deletionPolicy is a resource's resolved deletion_policy, "" for Heat's
+// default (Delete). It can only use parameters, so it resolves from the
+// plan alone.
+func (pl *plan) deletionPolicy(name string) string {
+	p, err := pl.tmpl.ResolveDeletionPolicy(&evalContext{pl: pl, validating: true}, name)
+	if err != nil || p == "Delete" {
+		return ""
+	}
+	return p
+}
+
 // planFor rebuilds the plan of a stored stack.
 func (s *Service) planFor(stack *engine.Resource, def *stackDef) (*plan, error) {
+	var facade map[string]any
+	if def.Nested != nil {
+		facade = def.Nested.Facade
+	}
 	return s.buildPlan(&planInput{
+		facade: facade,
 		envMap: def.Environment, files: def.Files, given: def.Parameters, projectID: stack.ProjectID,
 		stackID: stack.ID, stackName: stack.Name, template: def.Template,
 	})
@@ -279,6 +300,15 @@ func (c *evalContext) File(name string) (string, bool) {
 }
 
 func (c *evalContext) Condition(name string) (bool, error) { return c.pl.conds.Condition(name) }
+
+// Facade is resource_facade: in a nested stack, the parent resource's
+// metadata, deletion_policy or update_policy; at the top, Heat's error.
+func (c *evalContext) Facade(attr string) (any, error) {
+	if c.pl.facade == nil {
+		return nil, hot.ErrNotNested
+	}
+	return c.pl.facade[attr], nil
+}
 
 // resolveProperties evaluates a resource's properties now that its
 // dependencies exist, and validates them: given (as resolved, for the

@@ -104,6 +104,7 @@ func (s *Service) settle(ctx context.Context, tx *engine.Tx, stack *engine.Resou
 // childSpec is what a nested-stack resource asks its stack to be.
 type childSpec struct {
 	Environment map[string]any    `json:"environment,omitempty"`
+	Facade      map[string]any    `json:"facade,omitempty"`
 	Files       map[string]string `json:"files,omitempty"`
 	Parameters  map[string]any    `json:"parameters,omitempty"`
 	// Remote: OS::Heat::Stack's stack, a stack of its own (no parent).
@@ -187,7 +188,7 @@ func (s *Service) ensureChild(ctx context.Context, rc *RC, spec *childSpec) (*Ou
 		if err != nil {
 			return nil, err
 		}
-		info := &nestedInfo{Depth: pc.depth, ParentResource: rc.Name, Spec: digest}
+		info := &nestedInfo{Depth: pc.depth, Facade: spec.Facade, ParentResource: rc.Name, Spec: digest}
 		if !spec.Remote {
 			info.ParentStack = rc.Stack.ID
 		}
@@ -224,7 +225,7 @@ func (s *Service) ensureChild(ctx context.Context, rc *RC, spec *childSpec) (*Ou
 		return childWaiting(rc, child, child.Action), nil
 	}
 	info := *def.Nested
-	info.Spec = digest
+	info.Spec, info.Facade = digest, spec.Facade
 	up := &UpdateParams{Ref: StackRef{ID: child.ID, Name: child.Name, ProjectID: child.ProjectID}}
 	up.Caller = Caller{ProjectID: child.ProjectID, UserName: def.Owner}
 	up.Environment, up.Files, up.Parameters, up.Template = mustJSON(spec.Environment), spec.Files, spec.Parameters, spec.Template
@@ -353,6 +354,7 @@ func (b nestedBase) parentSpec(ctx context.Context, rc *RC, spec *childSpec) err
 	}
 	spec.Files = pc.def.Files
 	spec.Environment = inheritedEnvironment(pc.def.Environment)
+	spec.Facade = facadeOf(rc)
 	if spec.TimeoutMins == 0 {
 		spec.TimeoutMins = pc.def.TimeoutMins
 	}
@@ -596,4 +598,22 @@ func (s *Service) failedLeaf(ctx context.Context, stack *engine.Resource, depth 
 		return stack.Name + "/" + failed.Name + " → " + p, r, nil
 	}
 	return stack.Name + "/" + failed.Name, failed.StatusReason, nil
+}
+
+// facadeOf is what a nested stack's resource_facade reads of the resource
+// that makes it.
+func facadeOf(rc *RC) map[string]any {
+	md := rc.Metadata
+	if md == nil {
+		md = map[string]any{}
+	}
+	dp := rc.DeletionPolicy
+	if dp == "" {
+		dp = "Delete"
+	}
+	up := rc.UpdatePolicy
+	if up == nil {
+		up = map[string]any{}
+	}
+	return map[string]any{"metadata": md, "deletion_policy": dp, "update_policy": up}
 }

@@ -22,8 +22,12 @@ var errTooLarge = fmt.Errorf("the result is larger than %d items or bytes", MaxR
 // resource_facade reads the parent resource's metadata, deletion_policy or
 // update_policy through it.
 type FacadeContext interface {
+	// Facade returns ErrNotNested outside a nested stack.
 	Facade(attr string) (any, error)
 }
+
+// ErrNotNested is a FacadeContext's answer outside a nested stack.
+var ErrNotNested = errors.New("not a nested stack")
 
 type evaluator struct {
 	ctx   Context
@@ -227,7 +231,11 @@ func (e *evaluator) call(c *call) (any, error) {
 		if !ok {
 			return nil, errorf("\"%s\" can only be used in a template of a nested stack", n)
 		}
-		return fc.Facade(c.args.(string))
+		v, err := fc.Facade(c.args.(string))
+		if errors.Is(err, ErrNotNested) {
+			return nil, errorf("\"%s\" can only be used in a template of a nested stack", n)
+		}
+		return v, err
 	case fnCfnSelect:
 		return e.cfnSelect(c)
 	case fnCfnSplit:
