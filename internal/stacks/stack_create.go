@@ -142,7 +142,7 @@ func (s *Service) createStack(ctx context.Context, p *CreateParams, parentID str
 		count := 0
 		for _, r := range live {
 			if r.Name == p.Name {
-				return &engine.Error{Kind: engine.KindConflict, Code: "StackExists", Op: op,
+				return &engine.Error{Kind: engine.KindConflict, Code: "StackExists", Op: op, Resource: "stack", ID: r.ID,
 					Msg: fmt.Sprintf("The Stack (%s) already exists.", p.Name)}
 			}
 			if r.ParentID == "" {

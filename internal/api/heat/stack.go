@@ -1,12 +1,14 @@
 package heat
 
 import (
+	"errors"
 	"net/http"
 	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
 
+	"github.com/kilnhq/kiln/internal/engine"
 	"github.com/kilnhq/kiln/internal/identity"
 	"github.com/kilnhq/kiln/internal/stacks"
 )
@@ -220,6 +222,13 @@ func (h *Handler) stackCreate(w http.ResponseWriter, c *call) error {
 	}
 	s, err := h.stacks.CreateStack(c.r.Context(), p)
 	if err != nil {
+		var e *engine.Error
+		if engine.CodeOf(err) == "StackExists" && errors.As(err, &e) && e.ID != "" {
+			// Heat's 409 body, plus where the stack that has the name is,
+			// so a client whose create timed out can adopt it without a
+			// second lookup (the body keeps Heat's shape).
+			w.Header().Set("Location", h.links.stackURL(stacks.StackRef{ID: e.ID, Name: p.Name, ProjectID: c.project}))
+		}
 		return err
 	}
 	var out stackCreated

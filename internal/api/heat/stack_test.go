@@ -200,5 +200,6 @@ func TestStackLifecycle(t *testing.T) {
 		rec := b.do(t, req{method: http.MethodPost, path: "/stacks", body: body, token: identity.RoleMember})
 		b.requireFault(t, rec, http.StatusConflict, "stack_create.Duplicate")
 		requireShape(t, "stack_create_409_duplicate_name", rec.Body.Bytes())
+		require.Equal(t, publicURL+"/v1/"+b.project+path, rec.Header().Get("Location"), "where the existing stack is")
 	})
 }
