@@ -34,9 +34,12 @@ type Config struct {
 	// MaxResourcesPerStack bounds a stack template's resources
 	// (--max-resources-per-stack / KILN_MAX_RESOURCES_PER_STACK).
 	MaxResourcesPerStack int
-	PublicURL            string        // --public-url / KILN_PUBLIC_URL
-	Region               string        // --region / KILN_REGION
-	TokenTTL             time.Duration // --token-ttl / KILN_TOKEN_TTL
+	// MaxEventsPerStack is Heat's max_events_per_stack
+	// (--max-events-per-stack / KILN_MAX_EVENTS_PER_STACK); 0 keeps all.
+	MaxEventsPerStack int
+	PublicURL         string        // --public-url / KILN_PUBLIC_URL
+	Region            string        // --region / KILN_REGION
+	TokenTTL          time.Duration // --token-ttl / KILN_TOKEN_TTL
 
 	envErrs []error // environment twins that did not parse
 }
@@ -49,6 +52,7 @@ func Default() *Config {
 		Listen:               "127.0.0.1:8004",
 		LogFormat:            "text",
 		LogLevel:             "info",
+		MaxEventsPerStack:    1000,
 		MaxResourcesPerStack: 1000,
 		Region:               "local",
 		TokenTTL:             time.Hour,
@@ -72,6 +76,7 @@ func (c *Config) BindServe(fs *flag.FlagSet) {
 	fs.StringVar(&c.LogLevel, "log-level", env("KILN_LOG_LEVEL", c.LogLevel), "debug, info, warn or error (env KILN_LOG_LEVEL)")
 	fs.StringVar(&c.LogFormat, "log-format", env("KILN_LOG_FORMAT", c.LogFormat), "text or json (env KILN_LOG_FORMAT)")
 	fs.DurationVar(&c.TokenTTL, "token-ttl", c.envDuration("KILN_TOKEN_TTL", c.TokenTTL), "lifetime of issued tokens (env KILN_TOKEN_TTL)")
+	fs.IntVar(&c.MaxEventsPerStack, "max-events-per-stack", c.envInt("KILN_MAX_EVENTS_PER_STACK", c.MaxEventsPerStack), "events kept per stack; over it the oldest are purged, 200 at a time (0: keep all; env KILN_MAX_EVENTS_PER_STACK)")
 	fs.IntVar(&c.MaxResourcesPerStack, "max-resources-per-stack", c.envInt("KILN_MAX_RESOURCES_PER_STACK", c.MaxResourcesPerStack), "most resources one stack template may have (env KILN_MAX_RESOURCES_PER_STACK)")
 	fs.DurationVar(&c.LeaseTTL, "lease-ttl", c.envDuration("KILN_LEASE_TTL", c.LeaseTTL), "operation lease lifetime; a dead node's work resumes elsewhere after this (env KILN_LEASE_TTL)")
 }
@@ -118,6 +123,9 @@ func (c *Config) Validate() error {
 	}
 	if c.TokenTTL < time.Second {
 		return fmt.Errorf("config: --token-ttl must be at least 1s")
+	}
+	if c.MaxEventsPerStack < 0 {
+		return fmt.Errorf("config: --max-events-per-stack must not be negative")
 	}
 	if c.MaxResourcesPerStack < 1 {
 		return fmt.Errorf("config: --max-resources-per-stack must be at least 1")

@@ -160,6 +160,25 @@ func (e *Engine) GetEventUnder(ctx context.Context, p *EventUnderParams) (*Event
 	return out, nil
 }
 
+// EventPurgeParams selects the events of some resources and of their
+// direct children, for retention: when they number more than Over, all
+// but the Keep newest go.
+type EventPurgeParams struct {
+	ChildrenOf  []string
+	Keep        int
+	Over        int
+	ProjectID   string
+	ResourceIDs []string
+}
+
+// PurgeEvents deletes old events in the transaction (a domain's
+// retention, e.g. Heat's max_events_per_stack); it returns how many.
+func (tx *Tx) PurgeEvents(ctx context.Context, p *EventPurgeParams) (int64, error) {
+	n, err := tx.st.EventPurge(ctx, &store.EventPurgeParams{ChildrenOf: p.ChildrenOf, Keep: p.Keep, Over: p.Over,
+		ProjectID: p.ProjectID, ResourceIDs: p.ResourceIDs})
+	return n, FromStore("event.purge", err)
+}
+
 // ListEvents filters and pages a project's events in the store.
 func (e *Engine) ListEvents(ctx context.Context, p *EventListParams) ([]*Event, error) {
 	if p.ProjectID == "" {

@@ -118,8 +118,12 @@ func Open(ctx context.Context, cfg *config.Config, version string, logger *slog.
 		FetchPollInterval: time.Second, LeaseTTL: cfg.LeaseTTL, Logger: logger, Registerer: reg, SingleNode: cfg.DatabaseURL == "", Store: st,
 	})
 	n.Engine.Register(engine.OperationTypeSleepCount, engine.SleepCountHandler())
-	n.Stacks = stacks.New(&stacks.Config{Engine: n.Engine, Logger: logger, MaxResourcesPerStack: cfg.MaxResourcesPerStack,
-		PublicURL: cfg.PublicURL})
+	maxEvents := cfg.MaxEventsPerStack
+	if maxEvents == 0 {
+		maxEvents = -1 // keep all
+	}
+	n.Stacks = stacks.New(&stacks.Config{Engine: n.Engine, Logger: logger, MaxEventsPerStack: maxEvents,
+		MaxResourcesPerStack: cfg.MaxResourcesPerStack, PublicURL: cfg.PublicURL})
 
 	n.Identity = identity.New(&identity.Config{Store: st, TokenTTL: cfg.TokenTTL, Logger: logger})
 	n.Bootstrap, err = n.Identity.Bootstrap(ctx, &identity.BootstrapConfig{

@@ -17,6 +17,11 @@ type Config struct {
 	MaxResourcesPerStack int
 	// MaxStacksPerProject bounds live stacks per project. Default 512.
 	MaxStacksPerProject int
+	// MaxEventsPerStack is Heat's max_events_per_stack: when a stack
+	// settles with more events than this (its own and its resources'),
+	// the oldest go, eventPurgeBatch at a time as in Heat. 0 means the
+	// default, 1000; negative keeps every event.
+	MaxEventsPerStack int
 	// PublicURL is the base of the URLs written into attributes (a wait
 	// condition handle's signal endpoint), no trailing slash.
 	PublicURL string
@@ -57,6 +62,9 @@ func New(cfg *Config) *Service {
 	}
 	if c.MaxStacksPerProject <= 0 {
 		c.MaxStacksPerProject = 512
+	}
+	if c.MaxEventsPerStack == 0 {
+		c.MaxEventsPerStack = 1000
 	}
 	s := &Service{cfg: c, e: c.Engine, logger: c.Logger}
 	// Types that act through the service (stored configs, nested stacks)

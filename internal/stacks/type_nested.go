@@ -64,6 +64,9 @@ func (s *Service) settle(ctx context.Context, tx *engine.Tx, stack *engine.Resou
 	if _, err := tx.UpdateResource(ctx, p); err != nil {
 		return err
 	}
+	if err := s.purgeEvents(ctx, tx, stack); err != nil {
+		return err
+	}
 	if stack.ParentID == "" {
 		return nil
 	}
@@ -616,4 +619,24 @@ func facadeOf(rc *RC) map[string]any {
 		up = map[string]any{}
 	}
 	return map[string]any{"metadata": md, "deletion_policy": dp, "update_policy": up}
+}
+
+// eventPurgeBatch is Heat's event_purge_batch_size: how many events go
+// at once when a stack is over its limit.
+const eventPurgeBatch = 200
+
+// purgeEvents applies max_events_per_stack as a stack settles: over the
+// limit, the oldest go (a batch, or down to the limit when it is smaller).
+func (s *Service) purgeEvents(ctx context.Context, tx *engine.Tx, stack *engine.Resource) error {
+	max := s.cfg.MaxEventsPerStack
+	if max <= 0 {
+		return nil
+	}
+	keep := max - eventPurgeBatch + 1
+	if keep < 1 {
+		keep = max
+	}
+	_, err := tx.PurgeEvents(ctx, &engine.EventPurgeParams{ProjectID: stack.ProjectID, ResourceIDs: []string{stack.ID},
+		ChildrenOf: []string{stack.ID}, Keep: keep, Over: max})
+	return err
 }

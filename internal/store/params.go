@@ -80,6 +80,17 @@ type EventGetUnderParentParams struct {
 // event with that id in this order. The marker event must pass every other
 // filter, or EventList fails with ErrNotFound. Marker needs ProjectID
 // (Seq is unique per project).
+// EventPurgeParams selects events as EventListParams's ResourceIDs and
+// ChildrenOf do (the resources' own and their direct children's), in a
+// project; Keep and Over are at least 1, Keep at most Over.
+type EventPurgeParams struct {
+	ChildrenOf  []string
+	Keep        int
+	Over        int
+	ProjectID   string
+	ResourceIDs []string
+}
+
 type EventListParams struct {
 	Actions             []string
 	AfterSeq            int64

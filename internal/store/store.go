@@ -69,6 +69,10 @@ type Querier interface {
 	// Descending is set), or after the Marker event in the requested order;
 	// see EventListParams.
 	EventList(ctx context.Context, params *EventListParams) ([]*Event, error)
+	// EventPurge deletes old events of some resources (retention): when
+	// they have more than Over events, all but the Keep newest go. It
+	// returns how many went.
+	EventPurge(ctx context.Context, params *EventPurgeParams) (int64, error)
 
 	// OperationCreate inserts an operation in state pending.
 	OperationCreate(ctx context.Context, params *OperationCreateParams) (*Operation, error)

@@ -14,7 +14,30 @@ var (
 	eventGetUnderSQL    = queryText("EventGetUnderParent")
 	eventInsertSQL      = queryText("EventInsert")
 	eventListTemplate   = queryTemplate("EventList")
+	eventPurgeTemplate  = queryTemplate("EventPurge")
 )
+
+// eventPurgeData is EventPurge's template data.
+type eventPurgeData struct {
+	*store.EventPurgeParams
+	KeepOffset int
+}
+
+func (q *queries) EventPurge(ctx context.Context, params *store.EventPurgeParams) (int64, error) {
+	if params.ProjectID == "" || params.Keep < 1 || params.Over < params.Keep ||
+		len(params.ResourceIDs) == 0 || len(params.ChildrenOf) == 0 {
+		return 0, q.fail("event purge", errors.New("project, resources, children and 1 <= keep <= over are required"))
+	}
+	sql, args, err := render(eventPurgeTemplate, &eventPurgeData{EventPurgeParams: params, KeepOffset: params.Keep - 1})
+	if err != nil {
+		return 0, q.fail("event purge", err)
+	}
+	n, err := q.writer.Exec(ctx, sql, args...)
+	if err != nil {
+		return 0, q.fail("event purge", err)
+	}
+	return n, nil
+}
 
 func scanEvent(rows Rows) (*store.Event, error) {
 	var (

@@ -427,6 +427,26 @@ func exerciseEvent(t *testing.T, newStore func(t *testing.T) store.Store) {
 			require.Empty(t, list(t, bundle, f, store.EventListParams{ChildrenOf: []string{newID()}}))
 		})
 
+		t.Run("PurgeKeepsTheNewestOverTheLimit", func(t *testing.T) {
+			t.Parallel()
+			bundle := setup(t)
+			f := setupFilters(t, bundle)
+			// The parent's and its children's events are 1, 2, 3, 4, 5, 7, 8.
+			purge := func(keep, over int) int64 {
+				n, err := bundle.store.EventPurge(bundle.ctx, &store.EventPurgeParams{ProjectID: f.projectID,
+					ResourceIDs: []string{f.parentID}, ChildrenOf: []string{f.parentID}, Keep: keep, Over: over})
+				require.NoError(t, err)
+				return n
+			}
+			require.Zero(t, purge(3, 7), "7 events are not more than 7")
+			require.Equal(t, int64(4), purge(3, 6))
+			require.Equal(t, []int64{5, 6, 7, 8}, list(t, bundle, f, store.EventListParams{}), "the others' event 6 stays")
+			require.Zero(t, purge(1, 3))
+			_, err := bundle.store.EventPurge(bundle.ctx, &store.EventPurgeParams{ProjectID: f.projectID,
+				ResourceIDs: []string{f.parentID}, ChildrenOf: []string{f.parentID}, Keep: 4, Over: 3})
+			require.Error(t, err, "keep over over")
+		})
+
 		t.Run("FiltersByResourceNames", func(t *testing.T) {
 			t.Parallel()
 			bundle := setup(t)

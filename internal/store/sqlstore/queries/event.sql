@@ -110,3 +110,16 @@ ORDER BY
 LIMIT {{.Arg .P.Limit}}
 {{- end}}
 {{- end}};
+
+-- EventPurge is a template: .P is eventPurgeData, a *store.EventPurgeParams
+-- with KeepOffset (Keep - 1). When the
+-- selected events number more than Over, it deletes all but the Keep
+-- newest (by seq).
+-- name: EventPurge
+{{- define "purged"}}project_id = {{.Arg .P.ProjectID}}
+    AND (resource_id IN {{.In .P.ResourceIDs}}
+        OR resource_id IN (SELECT id FROM resources WHERE parent_id IN {{.In .P.ChildrenOf}})){{end}}
+DELETE FROM events
+WHERE {{template "purged" .}}
+    AND EXISTS (SELECT 1 FROM events WHERE {{template "purged" .}} ORDER BY seq DESC LIMIT 1 OFFSET {{.Arg .P.Over}})
+    AND seq < (SELECT seq FROM events WHERE {{template "purged" .}} ORDER BY seq DESC LIMIT 1 OFFSET {{.Arg .P.KeepOffset}});
