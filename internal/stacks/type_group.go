@@ -212,11 +212,14 @@ func (t *resourceGroupType) Update(ctx context.Context, rc *RC, _ map[string]any
 }
 
 func (t *resourceGroupType) Check(ctx context.Context, rc *RC) (*Outcome, error) {
-	out, err := t.s.checkChild(ctx, rc)
-	if err != nil {
-		return nil, err
+	if dataString(rc.Data, "action") == string(engine.ActionDelete) {
+		out, err := t.s.checkChild(ctx, rc)
+		if err != nil {
+			return nil, err
+		}
+		return t.settled(ctx, rc, out)
 	}
-	return t.settled(ctx, rc, out)
+	return t.Create(ctx, rc) // the names kept in Data give the same spec
 }
 
 func (t *resourceGroupType) Delete(ctx context.Context, rc *RC) (*Outcome, error) {

@@ -215,13 +215,10 @@ func (s *Service) ensureChild(ctx context.Context, rc *RC, spec *childSpec) (*Ou
 	if err != nil {
 		return nil, err
 	}
-	if def.Nested != nil && def.Nested.Spec == digest {
-		// Already asked for (a repeat after a crash): follow it.
-		action := engine.Action(dataString(rc.Data, "action"))
-		if action == "" {
-			action = child.Action
-		}
-		return s.childOutcome(ctx, rc, child, action)
+	if def.Nested != nil && def.Nested.Spec == digest && child.Action != engine.ActionDelete {
+		// Already asked for (a Check, or a repeat after a crash): the
+		// stack's latest action is the one asked for; follow it.
+		return s.childOutcome(ctx, rc, child, child.Action)
 	}
 	if child.Status == engine.StatusInProgress {
 		// Let the running action end first.
@@ -449,9 +446,15 @@ func (t *templateResourceType) Update(ctx context.Context, rc *RC, _ map[string]
 	return t.Create(ctx, rc)
 }
 
+// Check follows a delete; otherwise it asks again for what Create asked
+// (ensureChild follows a stack that already matches, and brings one that
+// does not, e.g. after a crash between two writes, to the spec).
 func (t *templateResourceType) Check(ctx context.Context, rc *RC) (*Outcome, error) {
-	out, err := t.s.checkChild(ctx, rc)
-	return t.settled(ctx, rc, out, err)
+	if dataString(rc.Data, "action") == string(engine.ActionDelete) || t.body == "" {
+		out, err := t.s.checkChild(ctx, rc)
+		return t.settled(ctx, rc, out, err)
+	}
+	return t.Create(ctx, rc)
 }
 
 // settled adds the outputs as attributes once the nested stack is done.
@@ -545,8 +548,11 @@ func (t *remoteStackType) Update(ctx context.Context, rc *RC, _ map[string]any) 
 }
 
 func (t *remoteStackType) Check(ctx context.Context, rc *RC) (*Outcome, error) {
-	out, err := t.s.checkChild(ctx, rc)
-	return t.settled(ctx, rc, out, err)
+	if dataString(rc.Data, "action") == string(engine.ActionDelete) {
+		out, err := t.s.checkChild(ctx, rc)
+		return t.settled(ctx, rc, out, err)
+	}
+	return t.Create(ctx, rc)
 }
 
 func (t *remoteStackType) Delete(ctx context.Context, rc *RC) (*Outcome, error) {

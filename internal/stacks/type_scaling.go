@@ -161,11 +161,15 @@ func (t *autoScalingGroupType) Update(ctx context.Context, rc *RC, prev map[stri
 }
 
 func (t *autoScalingGroupType) Check(ctx context.Context, rc *RC) (*Outcome, error) {
-	out, err := t.s.checkChild(ctx, rc)
-	if err != nil {
-		return nil, err
+	if dataString(rc.Data, "action") == string(engine.ActionDelete) {
+		out, err := t.s.checkChild(ctx, rc)
+		if err != nil {
+			return nil, err
+		}
+		return t.settled(ctx, rc, out)
 	}
-	return t.settled(ctx, rc, out)
+	// The size the last Create, Update or scaling asked for.
+	return t.resize(ctx, rc, len(dataStrings(rc.Data, "names")))
 }
 
 func (t *autoScalingGroupType) Delete(ctx context.Context, rc *RC) (*Outcome, error) {
