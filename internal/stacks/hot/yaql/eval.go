@@ -3,6 +3,7 @@ package yaql
 import (
 	"math"
 	"strconv"
+	"strings"
 )
 
 // Defaults of Options, Heat's [yaql] limit_iterators and memory_quota.
@@ -452,20 +453,22 @@ func (ev *evaluator) repeat(l, r any) (any, bool, error) {
 	}
 	switch x := l.(type) {
 	case string:
-		if q := ev.opts.MemoryQuota; q > 0 && n > 0 && len(x) > 0 && len(x) > (q+n-1)/n {
+		if q := ev.opts.MemoryQuota; q > 0 && n > 0 && len(x) > 0 && len(x) > (q-49)/n {
 			return nil, true, errorf("Expression consumed too much memory")
 		}
-		out := ""
-		for i := 0; i < n; i++ {
-			out += x
+		if len(x) > 0 && n > (1<<24)/len(x) {
+			return nil, true, errorf("Expression consumed too much memory")
 		}
-		return out, true, nil
+		return strings.Repeat(x, n), true, nil
 	case []any, *numSeq:
 		items, err := ev.items(x)
 		if err != nil {
 			return nil, true, err
 		}
-		if q := ev.opts.MemoryQuota; q > 0 && n > 0 && len(items) > 0 && 8*len(items) > q/n {
+		if len(items) > 0 && n > (1<<20)/len(items) {
+			return nil, true, errorf("Expression consumed too much memory")
+		}
+		if q := ev.opts.MemoryQuota; q > 0 && 40+8*len(items)*n > q {
 			return nil, true, errorf("Expression consumed too much memory")
 		}
 		out := make([]any, 0, n*len(items))

@@ -288,28 +288,7 @@ func powFn(c *site) (any, error) {
 				return nil, errorf("pow() 3rd argument cannot be 0")
 			}
 		}
-		r := 1
-		for i := 0; i < bi; i++ {
-			if mod != 0 {
-				r = (r * (ai % mod)) % mod
-				continue
-			}
-			next := r * ai
-			if ai != 0 && next/ai != r {
-				return nil, errorf("integer result out of range")
-			}
-			r = next
-			if r == 0 || r == 1 && ai == 1 {
-				break
-			}
-			if err := c.ev.step(); err != nil {
-				return nil, err
-			}
-		}
-		if mod != 0 && r < 0 {
-			r += mod
-		}
-		return r, nil
+		return intPow(ai, bi, mod)
 	}
 	if c.n() == 3 {
 		return nil, c.noMatch()
@@ -401,3 +380,43 @@ func coalesce(c *site) (any, error) {
 }
 
 func itoa(i int) string { return strconv.Itoa(i) }
+
+// intPow is Python's pow(a, b[, mod]) on ints (b >= 0) by squaring; a
+// result past int64 is an error rather than Python's big integer.
+func intPow(a, b, mod int) (any, error) {
+	mulOK := func(x, y int) (int, bool) {
+		if x == 0 || y == 0 {
+			return 0, true
+		}
+		p := x * y
+		return p, p/y == x && !(x == -1 && y == math.MinInt) && !(y == -1 && x == math.MinInt)
+	}
+	r, base := 1, a
+	if mod != 0 {
+		base %= mod
+	}
+	for b > 0 {
+		var ok bool
+		if b&1 == 1 {
+			if r, ok = mulOK(r, base); !ok {
+				return nil, errorf("integer result out of range")
+			}
+			if mod != 0 {
+				r %= mod
+			}
+		}
+		b >>= 1
+		if b > 0 {
+			if base, ok = mulOK(base, base); !ok {
+				return nil, errorf("integer result out of range")
+			}
+			if mod != 0 {
+				base %= mod
+			}
+		}
+	}
+	if mod != 0 && r != 0 && (r < 0) != (mod < 0) {
+		r += mod
+	}
+	return r, nil
+}
