@@ -83,10 +83,18 @@
 //
 // # Not supported
 //
-// yaql is recognised for the versions that have it but rejected by
-// Validate (and when evaluated) with 'The function "yaql" is not
-// supported: Kiln has no YAQL evaluator.': there is no maintained YAQL
-// evaluator in Go. The CFN template formats (AWSTemplateFormatVersion,
+// yaql (2016-10-14 and later) is evaluated by package hot/yaql, a
+// hand-written YAQL 1.x evaluator: Validate parses a literal expression
+// ("Bad expression Parse error: ..." as Heat), evaluation binds $ to
+// {"data": <resolved data>} under Heat's default [yaql] limits
+// (limit_iterators 200, memory_quota 10000). It covers yaql's grammar and
+// operators and the commonly used standard library; sets, thenBy, date
+// and time functions, def/lambda delegates and a few rarely used
+// functions are not implemented (they fail as unknown functions), regular
+// expressions are RE2, and maps are seen with sorted keys. Package
+// hot/yaql lists the details.
+//
+// The CFN template formats (AWSTemplateFormatVersion,
 // HeatTemplateFormatVersion) are rejected as invalid versions; the CFN
 // functions of 2013-05-23 are supported (Fn::GetAZs answers ["nova"]).
 // resource_facade needs a Context that implements FacadeContext (nested

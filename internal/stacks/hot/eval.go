@@ -221,7 +221,7 @@ func (e *evaluator) call(c *call) (any, error) {
 	case fnListConcat, fnListConcatUnique:
 		return e.listConcat(c)
 	case fnYaql:
-		return nil, errorf("The function \"%s\" is not supported: Kiln has no YAQL evaluator.", n)
+		return e.yaql(c)
 	case fnRemoved:
 		return nil, errorf("The template version is invalid: The function %s is not supported in this version of HOT.", n)
 	case fnInvalid:

@@ -7,6 +7,7 @@ import (
 	"strconv"
 
 	"github.com/kilnhq/kiln/internal/engine"
+	"github.com/kilnhq/kiln/internal/stacks/hot/yaql"
 )
 
 // ValidateOptions carries what Validate needs of the resource types.
@@ -312,7 +313,11 @@ func (v *validator) call(c *call) error {
 				return fmt.Errorf("The \"expression\" argument to %s must contain a string.", n)
 			}
 		}
-		return fmt.Errorf("The function \"%s\" is not supported: Kiln has no YAQL evaluator.", n)
+		if s, isStr := expr.(string); isStr {
+			if _, err := yaql.Parse(s); err != nil {
+				return fmt.Errorf("Bad expression %s.", err)
+			}
+		}
 	}
 	return nil
 }
