@@ -18,6 +18,10 @@ type resourceState struct {
 	DeletionPolicy string `json:"deletion_policy,omitempty"`
 	// UpdatePolicy is the resolved update_policy, if any.
 	UpdatePolicy map[string]any `json:"update_policy,omitempty"`
+	// Impl is the type that implements the resource when the template's
+	// type (the row's, which the API shows, as Heat does) maps to another
+	// through the environment (a registry alias, a template file).
+	Impl string `json:"impl,omitempty"`
 	DependsOn    []string       `json:"depends_on,omitempty"`
 	Description  string         `json:"description,omitempty"`
 	Metadata     map[string]any `json:"metadata,omitempty"`
@@ -51,6 +55,24 @@ func decodeResource(r *engine.Resource) (*resourceState, map[string]any, error) 
 		}
 	}
 	return &st, props, nil
+}
+
+// implType is the type that implements a resource: the environment's
+// mapping of its template type, or that type itself.
+func implType(r *engine.Resource, st *resourceState) string {
+	if st != nil && st.Impl != "" {
+		return st.Impl
+	}
+	return r.Type
+}
+
+// newResourceState is a planned resource's state before it is created.
+func newResourceState(pr *planResource) *resourceState {
+	rs := &resourceState{Description: pr.def.Description, DependsOn: pr.deps, RequiredBy: pr.requiredBy}
+	if pr.typ != pr.def.Type {
+		rs.Impl = pr.typ
+	}
+	return rs
 }
 
 func resourceNotFound(op, name, stackName string) error {
@@ -242,7 +264,7 @@ func (s *Service) ResourceMetadata(ctx context.Context, ref StackRef, name strin
 	for k, v := range st.Metadata {
 		md[k] = v
 	}
-	if r.Type == "OS::Heat::WaitConditionHandle" {
+	if implType(r, st) == "OS::Heat::WaitConditionHandle" {
 		// A handle's signals are its metadata, keyed by signal id, over
 		// the template's (Heat's metadata_set on each signal).
 		sigs, err := s.e.ListSignals(ctx, r.ID)

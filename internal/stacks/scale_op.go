@@ -117,7 +117,11 @@ func (s *Service) policyGroup(ctx context.Context, stack *engine.Resource, props
 		return nil, err
 	}
 	for _, r := range rows {
-		if r.Type != "OS::Heat::AutoScalingGroup" {
+		st, _, err := decodeResource(r)
+		if err != nil {
+			return nil, err
+		}
+		if implType(r, st) != "OS::Heat::AutoScalingGroup" {
 			continue
 		}
 		if r.PhysicalID == want || r.Name == want {

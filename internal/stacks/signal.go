@@ -26,13 +26,13 @@ func (s *Service) SignalResource(ctx context.Context, ref StackRef, name string,
 		return &engine.Error{Kind: engine.KindInvalid, Code: "NotSupported", Op: op,
 			Msg: fmt.Sprintf("Signal resource during %s is not supported.", r.Action)}
 	}
-	typ, ok := s.typeFor(nil, r.Type)
-	if !ok || !typ.Schema().Signallable {
-		return ErrNotSignallable
-	}
 	st, props, err := decodeResource(r)
 	if err != nil {
 		return err
+	}
+	typ, ok := s.typeFor(nil, implType(r, st))
+	if !ok || !typ.Schema().Signallable {
+		return ErrNotSignallable
 	}
 	sigs, err := s.e.ListSignals(ctx, r.ID)
 	if err != nil {

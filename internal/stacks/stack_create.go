@@ -168,9 +168,9 @@ func (s *Service) createStack(ctx context.Context, p *CreateParams, parentID str
 			return err
 		}
 		for _, pr := range pl.resources {
-			rs := &resourceState{Description: pr.def.Description, DependsOn: pr.deps, RequiredBy: pr.requiredBy}
+			rs := newResourceState(pr)
 			if _, err := tx.CreateResource(ctx, &engine.ResourceCreateParams{
-				ProjectID: p.Caller.ProjectID, ParentID: stackID, Type: pr.typ, Name: pr.name,
+				ProjectID: p.Caller.ProjectID, ParentID: stackID, Type: pr.def.Type, Name: pr.name,
 				Action: engine.ActionInit, Status: engine.StatusComplete, Attributes: mustJSON(rs),
 			}); err != nil {
 				return err

@@ -146,7 +146,7 @@ func (s *Service) deleteOne(ctx context.Context, stack *engine.Resource, r *engi
 		}
 		c.updates = append(c.updates, p)
 	}
-	typ, ok := s.typeFor(nil, r.Type)
+	typ, ok := s.typeFor(nil, implType(r, st))
 	if r.Action == engine.ActionInit || !ok {
 		// Never created (or of a type this node does not know): nothing
 		// to remove.

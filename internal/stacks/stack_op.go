@@ -374,13 +374,13 @@ func (s *Service) actOne(ctx context.Context, stack *engine.Resource, pl *plan,
 		return c, nil
 	}
 	pr := pl.byName[r.Name]
-	typ, ok := s.typeFor(pl.files, r.Type)
-	if !ok || pr == nil {
-		return fail(ResourceFailureReason(r.Name, unknownType(r.Name, r.Type)))
-	}
 	st, _, err := decodeResource(r)
 	if err != nil {
 		return nil, err
+	}
+	typ, ok := s.typeFor(pl.files, implType(r, st))
+	if !ok || pr == nil {
+		return fail(ResourceFailureReason(r.Name, unknownType(r.Name, implType(r, st))))
 	}
 	ref := StackRef{ID: stack.ID, Name: stack.Name, ProjectID: stack.ProjectID}
 	var given, props map[string]any

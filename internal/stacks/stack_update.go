@@ -139,7 +139,7 @@ func syncRows(ctx context.Context, tx *engine.Tx, stack *engine.Resource, pl *pl
 		}
 	}
 	for _, pr := range pl.resources {
-		rs := &resourceState{Description: pr.def.Description, DependsOn: pr.deps, RequiredBy: pr.requiredBy}
+		rs := newResourceState(pr)
 		if r := have[pr.name]; r != nil {
 			cur, _, err := decodeResource(r)
 			if err != nil {
@@ -153,7 +153,7 @@ func syncRows(ctx context.Context, tx *engine.Tx, stack *engine.Resource, pl *pl
 			continue
 		}
 		if _, err := tx.CreateResource(ctx, &engine.ResourceCreateParams{
-			ProjectID: stack.ProjectID, ParentID: stack.ID, Type: pr.typ, Name: pr.name,
+			ProjectID: stack.ProjectID, ParentID: stack.ID, Type: pr.def.Type, Name: pr.name,
 			Action: engine.ActionInit, Status: engine.StatusComplete, Attributes: mustJSON(rs),
 		}); err != nil {
 			return err

@@ -146,7 +146,10 @@ func (s *Service) buildPlan(in *planInput) (*plan, error) {
 			if err != nil {
 				return err
 			}
-			_, err = ValidateProperties(pr.name, typ.Schema(), given)
+			checked, err := ValidateProperties(pr.name, typ.Schema(), given)
+			if pv, ok := typ.(planValidator); ok && err == nil {
+				err = pv.validateInPlan(pl, pr.name, checked)
+			}
 			return err
 		},
 	})
@@ -236,7 +239,7 @@ func (c *evalContext) Attribute(resource string, path []any) (any, error) {
 		}
 		return all, nil
 	}
-	if typ, ok := c.s.typeFor(nil, r.Type); ok {
+	if typ, ok := c.s.typeFor(nil, implType(r, st)); ok {
 		if ar, ok := typ.(attributeResolver); ok {
 			if v, ok := ar.ResolveAttribute(st.Data, st.Attributes, path); ok {
 				return v, nil

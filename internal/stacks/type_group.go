@@ -59,16 +59,14 @@ func (t *resourceGroupType) Schema() *TypeSchema {
 			"attributes":        {Description: "A map of resource names to the specified attribute of each individual resource. Requires heat_template_version: 2014-10-16."},
 			"removed_rsrc_list": {Type: "list", Description: "A list of removed resource names."},
 		},
-		ValidateFunc: func(resourceName string, props map[string]any) (map[string]any, error) {
-			def, _ := props["resource_def"].(map[string]any)
-			typ, _ := def["type"].(string)
-			if _, ok := t.s.types.Get(typ); !ok && !isTemplateName(typ) {
-				return nil, &engine.Error{Kind: engine.KindInvalid, Code: "StackValidationFailed", Op: "stack.validate",
-					Msg: fmt.Sprintf("Failed to validate: : resources.%s: : The Resource Type (%s) could not be found.", resourceName, typ)}
-			}
-			return props, nil
-		},
 	}
+}
+
+// validateInPlan checks the member type through the stack's environment
+// and files, as the nested stack will resolve it.
+func (t *resourceGroupType) validateInPlan(pl *plan, resourceName string, props map[string]any) error {
+	def, _ := props["resource_def"].(map[string]any)
+	return t.s.checkMemberType(pl, resourceName, def)
 }
 
 func ptrFloat(f float64) *float64 { return &f }
@@ -347,12 +345,12 @@ func (t *resourceGroupType) ResolveAttribute(data map[string]any, attrs map[stri
 
 // refOf is get_resource's answer for a resource row.
 func (s *Service) refOf(r *engine.Resource) (any, error) {
-	if typ, ok := s.typeFor(nil, r.Type); ok {
+	st, props, err := decodeResource(r)
+	if err != nil {
+		return nil, err
+	}
+	if typ, ok := s.typeFor(nil, implType(r, st)); ok {
 		if ref, ok := typ.(interface{ RefID(*RC) any }); ok {
-			st, props, err := decodeResource(r)
-			if err != nil {
-				return nil, err
-			}
 			return ref.RefID(&RC{Data: st.Data, ID: r.ID, Name: r.Name, PhysicalID: r.PhysicalID, Properties: props}), nil
 		}
 	}

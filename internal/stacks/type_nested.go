@@ -646,3 +646,25 @@ func (s *Service) purgeEvents(ctx context.Context, tx *engine.Tx, stack *engine.
 		ChildrenOf: []string{stack.ID}, Keep: keep, Over: max})
 	return err
 }
+
+// planValidator is implemented by types that check their properties
+// against the plan they are in (a group's member type goes through the
+// stack's environment and files).
+type planValidator interface {
+	validateInPlan(pl *plan, resourceName string, props map[string]any) error
+}
+
+// checkMemberType answers Heat's unknown-type error for a group member
+// definition whose type neither the registry, the environment nor the
+// files know.
+func (s *Service) checkMemberType(pl *plan, resourceName string, def map[string]any) error {
+	typ, isString := def["type"].(string)
+	if !isString {
+		return nil // not known yet (deferred to another resource)
+	}
+	if _, ok := s.typeFor(pl.files, pl.env.ResolveType("", typ)); ok {
+		return nil
+	}
+	return &engine.Error{Kind: engine.KindInvalid, Code: "StackValidationFailed", Op: "stack.validate",
+		Msg: fmt.Sprintf("Failed to validate: : resources.%s: : The Resource Type (%s) could not be found.", resourceName, typ)}
+}

@@ -73,14 +73,16 @@ func (t *autoScalingGroupType) Schema() *TypeSchema {
 			if d, ok := numberOf(props["desired_capacity"]); ok && props["desired_capacity"] != nil && (d < minSize || d > maxSize) {
 				return nil, fail("DesiredCapacity must be between MinSize and MaxSize")
 			}
-			def, _ := props["resource"].(map[string]any)
-			typ, _ := def["type"].(string)
-			if _, ok := t.s.types.Get(typ); !ok && !isTemplateName(typ) {
-				return nil, fail(fmt.Sprintf("The Resource Type (%s) could not be found.", typ))
-			}
 			return props, nil
 		},
 	}
+}
+
+// validateInPlan checks the member type through the stack's environment
+// and files, as the nested stack will resolve it.
+func (t *autoScalingGroupType) validateInPlan(pl *plan, resourceName string, props map[string]any) error {
+	def, _ := props["resource"].(map[string]any)
+	return t.s.checkMemberType(pl, resourceName, def)
 }
 
 // memberName is the name of a group's nth member: 12 lowercase base32

@@ -83,7 +83,11 @@ func (s *Service) planUpdate(ctx context.Context, pl *plan, pr *planResource, r 
 	if !ok {
 		return &updatePlan{kind: updateFail, reason: ResourceFailureReason(r.Name, unknownType(r.Name, pr.typ))}, nil
 	}
-	if r.Type != pr.typ {
+	rst, _, err := decodeResource(r)
+	if err != nil {
+		return nil, err
+	}
+	if implType(r, rst) != pr.typ || r.Type != pr.def.Type {
 		return &updatePlan{kind: updateReplace}, nil
 	}
 	if _, ok := typ.(neverUpdated); ok {
@@ -186,10 +190,9 @@ func replaceChange(r *engine.Resource, pr *planResource, opID string, announce b
 	newID := engine.NewID()
 	c := &resourceChange{progressed: true}
 	c.creates = append(c.creates, &engine.ResourceCreateParams{
-		ID: newID, ProjectID: r.ProjectID, ParentID: r.ParentID, Type: pr.typ, Name: pr.name,
+		ID: newID, ProjectID: r.ProjectID, ParentID: r.ParentID, Type: pr.def.Type, Name: pr.name,
 		Action: engine.ActionInit, Status: engine.StatusComplete,
-		Attributes: mustJSON(&resourceState{Description: pr.def.Description, DependsOn: pr.deps,
-			RequiredBy: pr.requiredBy, Replaces: r.ID}),
+		Attributes: mustJSON(withReplaces(newResourceState(pr), r.ID)),
 	})
 	old := *st
 	old.ReplacedBy, old.ReplacedDuring, old.WaitUntil = newID, opID, nil
@@ -219,4 +222,10 @@ func (s *Service) updateInPlace(ctx context.Context, typ ResourceType, rc *RC, r
 		}
 	}
 	return u.Update(ctx, rc, prev)
+}
+
+// withReplaces marks a replacement's state with the row it replaces.
+func withReplaces(rs *resourceState, id string) *resourceState {
+	rs.Replaces = id
+	return rs
 }

@@ -227,7 +227,7 @@ func (s *Service) PreviewStack(_ context.Context, p *CreateParams) (*Stack, []*R
 		}
 		res = append(res, &Resource{Action: string(engine.ActionInit), CreatedAt: now, Description: pr.def.Description,
 			Name: pr.name, Properties: props, RequiredBy: pr.requiredBy, Stack: ref, Status: string(engine.StatusComplete),
-			Type: pr.typ, UpdatedAt: now})
+			Type: pr.def.Type, UpdatedAt: now})
 	}
 	return stack, res, nil
 }
