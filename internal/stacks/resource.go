@@ -21,10 +21,10 @@ type resourceState struct {
 	// Impl is the type that implements the resource when the template's
 	// type (the row's, which the API shows, as Heat does) maps to another
 	// through the environment (a registry alias, a template file).
-	Impl string `json:"impl,omitempty"`
-	DependsOn    []string       `json:"depends_on,omitempty"`
-	Description  string         `json:"description,omitempty"`
-	Metadata     map[string]any `json:"metadata,omitempty"`
+	Impl        string         `json:"impl,omitempty"`
+	DependsOn   []string       `json:"depends_on,omitempty"`
+	Description string         `json:"description,omitempty"`
+	Metadata    map[string]any `json:"metadata,omitempty"`
 	// ReplacedBy is set on a resource an update replaced: the id of the
 	// row that replaces it. Such a row is retired: no longer the stack's
 	// resource of its name, deleted once the update has brought the rest
