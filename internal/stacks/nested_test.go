@@ -8,6 +8,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/kilnhq/kiln/internal/engine"
 	"github.com/kilnhq/kiln/internal/engine/enginetest"
 	"github.com/kilnhq/kiln/internal/stacks"
 )
@@ -294,6 +295,22 @@ resources:
 func TestRemoteStack(t *testing.T) {
 	ctx := context.Background()
 	b := setup(t)
+	// A template that does not parse is refused at validation: nothing
+	// is stored.
+	_, err := b.svc.CreateStack(ctx, &stacks.CreateParams{Caller: stacks.Caller{ProjectID: project}, Name: "badremote",
+		Template: []byte(`
+heat_template_version: 2021-04-16
+resources:
+  inner:
+    type: OS::Heat::Stack
+    properties:
+      template: "heat_template_version: 1999-01-01"
+`)})
+	require.Error(t, err)
+	require.Contains(t, engine.MessageOf(err), "Failed to validate: : resources.inner: : ")
+	_, err = b.svc.LookupStack(ctx, project, "badremote")
+	require.Error(t, err)
+
 	s := createFrom(t, b, &stacks.CreateParams{Name: "outer", Files: map[string]string{"inner.yaml": providerChild},
 		Template: []byte(`
 heat_template_version: 2021-04-16

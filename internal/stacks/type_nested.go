@@ -521,6 +521,17 @@ func (t *remoteStackType) Schema() *TypeSchema {
 			"stack_name": {Type: "string", Description: "Name of the stack."},
 			"outputs":    {Type: "map", Description: "A dict of key-value pairs output from the stack."},
 		},
+		// Heat validates the template with the remote Heat before
+		// creating; here it is parsed at the parent's validation.
+		ValidateFunc: func(resourceName string, props map[string]any) (map[string]any, error) {
+			if body, ok := props["template"].(string); ok {
+				if _, err := hot.Parse([]byte(body)); err != nil {
+					return nil, &engine.Error{Kind: engine.KindInvalid, Code: "StackValidationFailed", Op: "stack.validate",
+						Msg: fmt.Sprintf("Failed to validate: : resources.%s: : %s", resourceName, engine.MessageOf(err))}
+				}
+			}
+			return props, nil
+		},
 	}
 }
 
