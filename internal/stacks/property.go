@@ -867,25 +867,7 @@ func numberOf(v any) (float64, bool) {
 	return 0, false
 }
 
-func pyTruthy(v any) bool {
-	switch x := pyValue(v).(type) {
-	case nil:
-		return false
-	case bool:
-		return x
-	case int64:
-		return x != 0
-	case float64:
-		return x != 0
-	case string:
-		return x != ""
-	case []any:
-		return len(x) > 0
-	case map[string]any:
-		return len(x) > 0
-	}
-	return true
-}
+func pyTruthy(v any) bool { return pyfmt.Truthy(v) }
 
 func pyTypeName(v any) string {
 	switch pyValue(v).(type) {

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+
+	"github.com/kilnhq/kiln/internal/pyfmt"
 )
 
 // call is a compiled function call: a single-key map whose key is a
@@ -183,7 +185,7 @@ func checkArgs(c *call) error {
 			return fmt.Errorf("Arguments to \"%s\" must be of the form [resource_name, attribute, (path), ...]", n)
 		}
 	case fnGetAttAll:
-		if !truthy(c.args) {
+		if !pyfmt.Truthy(c.args) {
 			return fmt.Errorf("Arguments to \"%s\" can be of the next forms: [resource_name] or [resource_name, attribute, (path), ...]", n)
 		}
 		switch a := c.args.(type) {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/kilnhq/kiln/internal/engine"
+	"github.com/kilnhq/kiln/internal/pyfmt"
 )
 
 // omitted is Heat's Ellipsis: the value of a two-argument "if" whose
@@ -167,7 +168,7 @@ func (e *evaluator) call(c *call) (any, error) {
 		if err != nil {
 			return nil, err
 		}
-		return pyEqual(a, b), nil
+		return pyfmt.Equal(a, b), nil
 	case fnNot:
 		cd, err := e.arg(c.args)
 		if err != nil {
@@ -326,7 +327,7 @@ func (e *evaluator) getParam(c *call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if !truthy(args) {
+	if !pyfmt.Truthy(args) {
 		return nil, errorf("Function \"%s\" must have arguments", n)
 	}
 	var name any

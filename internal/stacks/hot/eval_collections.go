@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/kilnhq/kiln/internal/pyfmt"
 )
 
 func (e *evaluator) mapMerge(c *call) (any, error) {
@@ -119,7 +121,7 @@ func (e *evaluator) filter(c *call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if !truthy(seq) {
+	if !pyfmt.Truthy(seq) {
 		return seq, nil
 	}
 	list, ok := seq.([]any)
@@ -130,7 +132,7 @@ func (e *evaluator) filter(c *call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if !truthy(vals) {
+	if !pyfmt.Truthy(vals) {
 		return seq, nil
 	}
 	remove, ok := vals.([]any)

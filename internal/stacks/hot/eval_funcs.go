@@ -15,6 +15,8 @@ import (
 	"golang.org/x/crypto/blake2b"
 	"golang.org/x/crypto/blake2s"
 	"golang.org/x/crypto/sha3"
+
+	"github.com/kilnhq/kiln/internal/pyfmt"
 )
 
 func (e *evaluator) repeat(c *call) (any, error) {
@@ -367,7 +369,7 @@ func (e *evaluator) makeURL(c *call) (any, error) {
 		host = "[" + host + "]"
 	}
 	netloc.WriteString(host)
-	if p, ok := args["port"]; ok && truthy(p) {
+	if p, ok := args["port"]; ok && pyfmt.Truthy(p) {
 		netloc.WriteString(":" + pyStr(p))
 	}
 	path := pyQuoteURL(str("path"), "/")

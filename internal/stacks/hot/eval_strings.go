@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+
+	"github.com/kilnhq/kiln/internal/pyfmt"
 )
 
 func (e *evaluator) join(c *call) (any, error) {
@@ -64,7 +66,7 @@ func (e *evaluator) joinMultiple(c *call) (any, error) {
 	}
 	var items []any
 	for _, jl := range lists.([]any) {
-		if !truthy(jl) {
+		if !pyfmt.Truthy(jl) {
 			continue
 		}
 		list, ok := jl.([]any)
@@ -129,7 +131,7 @@ func (e *evaluator) replacement(c *call, v any, param string) (string, error) {
 		if !json {
 			return "", errorf("\"%s\" params must be strings or numbers, param %s is not valid", n, param)
 		}
-		if vstrict && !truthy(x) {
+		if vstrict && !pyfmt.Truthy(x) {
 			return "", empty()
 		}
 		return pyJSON(x), nil

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/kilnhq/kiln/internal/engine"
+	"github.com/kilnhq/kiln/internal/pyfmt"
 )
 
 // CodeInvalidSchema is Heat's InvalidSchemaError (a bad parameter schema).
@@ -27,7 +28,7 @@ func (t *Template) paramKeys() []string {
 // parseParameters is HOTParamSchema.from_dict for each parameter, in
 // template order.
 func (t *Template) parseParameters(sec any, order []string) error {
-	if !truthy(sec) {
+	if !pyfmt.Truthy(sec) {
 		return nil
 	}
 	params, ok := sec.(map[string]any)
@@ -95,8 +96,8 @@ func (t *Template) parseParameter(name string, def any) (*Parameter, error) {
 	if d, ok := m["default"]; ok && d != nil {
 		p.Default, p.HasDefault = d, true
 	}
-	p.Hidden = truthy(m["hidden"])
-	p.Immutable = truthy(m["immutable"])
+	p.Hidden = pyfmt.Truthy(m["hidden"])
+	p.Immutable = pyfmt.Truthy(m["immutable"])
 	if l, ok := m["label"]; ok && l != nil {
 		p.Label = pyStr(l)
 	}
@@ -135,7 +136,7 @@ func getNum(m map[string]any, key string) (any, error) {
 }
 
 func numPtr(v any) *float64 {
-	f, ok := pyNumber(v)
+	f, ok := pyfmt.Num(v)
 	if !ok {
 		return nil
 	}
@@ -198,8 +199,8 @@ func (t *Template) parseConstraint(c any) (ParamConstraint, error) {
 		if step == nil || offset == nil {
 			return pc, schemaError("A modulo constraint must have a step value and an offset value specified.")
 		}
-		s, _ := pyNumber(step)
-		o, _ := pyNumber(offset)
+		s, _ := pyfmt.Num(step)
+		o, _ := pyfmt.Num(offset)
 		if s != math.Trunc(s) || o != math.Trunc(o) {
 			return pc, schemaError("step/offset must be integer")
 		}
@@ -264,7 +265,7 @@ func compilePattern(p string) (*regexp.Regexp, error) {
 // parseGroups checks parameter_groups as Heat's ParameterGroups.validate
 // does.
 func (t *Template) parseGroups(sec any) error {
-	if !truthy(sec) {
+	if !pyfmt.Truthy(sec) {
 		return nil
 	}
 	const prefix = "Parameter Groups error"

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/kilnhq/kiln/internal/engine"
+	"github.com/kilnhq/kiln/internal/pyfmt"
 )
 
 // ParameterError wraps a message as Heat's "Parameter 'x' is invalid: ..."
@@ -335,7 +336,7 @@ func (c *ParamConstraint) check(v any, typ ParamType) (ok bool, msg string, err 
 		if err != nil {
 			return false, "", err
 		}
-		f, _ := pyNumber(n)
+		f, _ := pyfmt.Num(n)
 		ok := (c.Range.Min == nil || f >= *c.Range.Min) && (c.Range.Max == nil || f <= *c.Range.Max)
 		return ok, fmt.Sprintf("%s is out of range (min: %s, max: %s)", pyStr(v), pyNone(c.Range.min), pyNone(c.Range.max)), nil
 	case c.Length != nil:
@@ -351,7 +352,7 @@ func (c *ParamConstraint) check(v any, typ ParamType) (ok bool, msg string, err 
 		if err != nil {
 			return false, "", err
 		}
-		f, _ := pyNumber(n)
+		f, _ := pyfmt.Num(n)
 		return pyMod(f, c.Modulo.Step) == c.Modulo.Offset,
 			fmt.Sprintf("%s is not a multiple of %s with an offset of %s", pyStr(v), pyStr(c.Modulo.step), pyStr(c.Modulo.offset)), nil
 	case c.AllowedValues != nil:
@@ -395,7 +396,7 @@ func (c *ParamConstraint) check(v any, typ ParamType) (ok bool, msg string, err 
 			if err != nil {
 				return false, "", err
 			}
-			if pyEqual(got, want) {
+			if pyfmt.Equal(got, want) {
 				return true, msg, nil
 			}
 		}

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/kilnhq/kiln/internal/engine"
+	"github.com/kilnhq/kiln/internal/pyfmt"
 )
 
 // The CFN template format keys Heat also accepts.
@@ -290,31 +291,10 @@ func contains(list []string, s string) bool {
 	return false
 }
 
-// truthy is Python's truth value of a plain value.
-func truthy(v any) bool {
-	switch x := v.(type) {
-	case nil:
-		return false
-	case bool:
-		return x
-	case int:
-		return x != 0
-	case float64:
-		return x != 0
-	case string:
-		return x != ""
-	case []any:
-		return len(x) > 0
-	case map[string]any:
-		return len(x) > 0
-	}
-	return true
-}
-
 // checkResourceSection is HOTemplate.validate_section for resources
 // (names sorted, as Heat does) followed by Template.validate's type check.
 func (t *Template) checkResourceSection(sec any) error {
-	if !truthy(sec) {
+	if !pyfmt.Truthy(sec) {
 		return nil
 	}
 	res, ok := sec.(map[string]any)
@@ -325,7 +305,7 @@ func (t *Template) checkResourceSection(sec any) error {
 	const missing = "Each resource must contain a type key."
 	for _, name := range sortedKeys(res) {
 		attrs := res[name]
-		if !truthy(attrs) {
+		if !pyfmt.Truthy(attrs) {
 			return validationFailed(missing)
 		}
 		m, ok := attrs.(map[string]any)
@@ -342,7 +322,7 @@ func (t *Template) checkResourceSection(sec any) error {
 		}
 	}
 	for _, name := range sortedKeys(res) {
-		if !truthy(res[name].(map[string]any)[resType]) {
+		if !pyfmt.Truthy(res[name].(map[string]any)[resType]) {
 			return validationFailed("Each Resource must contain a Type key.")
 		}
 	}
@@ -527,7 +507,7 @@ func (t *Template) parseOutputs(sec any, order []string) error {
 	}
 	outs, ok := sec.(map[string]any)
 	if !ok {
-		if !truthy(sec) {
+		if !pyfmt.Truthy(sec) {
 			return nil
 		}
 		return validationFailed("'%s' object has no attribute 'items'", pyTypeName(sec))

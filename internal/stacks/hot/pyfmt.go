@@ -54,68 +54,13 @@ func pyTypeName(v any) string {
 // pyClass is str(type(v)), e.g. "<class 'str'>".
 func pyClass(v any) string { return "<class '" + pyTypeName(v) + "'>" }
 
-// pyEqual is Python's == on plain values (True == 1, 1 == 1.0).
-func pyEqual(a, b any) bool {
-	if fa, ok := pyNumber(a); ok {
-		fb, ok := pyNumber(b)
-		return ok && fa == fb
-	}
-	switch x := a.(type) {
-	case nil:
-		return b == nil
-	case string:
-		y, ok := b.(string)
-		return ok && x == y
-	case []any:
-		y, ok := b.([]any)
-		if !ok || len(x) != len(y) {
-			return false
-		}
-		for i := range x {
-			if !pyEqual(x[i], y[i]) {
-				return false
-			}
-		}
-		return true
-	case map[string]any:
-		y, ok := b.(map[string]any)
-		if !ok || len(x) != len(y) {
-			return false
-		}
-		for k, v := range x {
-			w, ok := y[k]
-			if !ok || !pyEqual(v, w) {
-				return false
-			}
-		}
-		return true
-	}
-	return false
-}
-
-// pyNumber reports v as a number when Python would treat it as one.
-func pyNumber(v any) (float64, bool) {
-	switch x := v.(type) {
-	case bool:
-		if x {
-			return 1, true
-		}
-		return 0, true
-	case int:
-		return float64(x), true
-	case float64:
-		return x, true
-	}
-	return 0, false
-}
-
 // pyContains is Python's "v in seq" for a list, a string (substring) or
 // a map (key).
 func pyContains(seq, v any) bool {
 	switch s := seq.(type) {
 	case []any:
 		for _, e := range s {
-			if pyEqual(e, v) {
+			if pyfmt.Equal(e, v) {
 				return true
 			}
 		}

@@ -34,25 +34,7 @@ type numSeq struct {
 }
 
 // truthy is Python's bool().
-func truthy(v any) bool {
-	switch x := v.(type) {
-	case nil:
-		return false
-	case bool:
-		return x
-	case int:
-		return x != 0
-	case float64:
-		return x != 0
-	case string:
-		return x != ""
-	case []any:
-		return len(x) > 0
-	case map[string]any:
-		return len(x) > 0
-	}
-	return true
-}
+func truthy(v any) bool { return pyfmt.Truthy(v) }
 
 // number returns v as a float and whether v is a yaql Number (int or
 // float, not bool).
@@ -66,57 +48,14 @@ func number(v any) (float64, bool) {
 	return 0, false
 }
 
-// equal is Python's == (True == 1, 1 == 1.0).
+// equal is Python's == (True == 1, 1 == 1.0); a compiled regex equals
+// only itself.
 func equal(a, b any) bool {
-	na, aNum := eqNumber(a)
-	nb, bNum := eqNumber(b)
-	if aNum || bNum {
-		return aNum && bNum && na == nb
-	}
-	switch x := a.(type) {
-	case nil:
-		return b == nil
-	case string:
-		y, ok := b.(string)
-		return ok && x == y
-	case []any:
-		y, ok := b.([]any)
-		if !ok || len(x) != len(y) {
-			return false
-		}
-		for i := range x {
-			if !equal(x[i], y[i]) {
-				return false
-			}
-		}
-		return true
-	case map[string]any:
-		y, ok := b.(map[string]any)
-		if !ok || len(x) != len(y) {
-			return false
-		}
-		for k, v := range x {
-			w, ok := y[k]
-			if !ok || !equal(v, w) {
-				return false
-			}
-		}
-		return true
-	case *regex:
+	if x, ok := a.(*regex); ok {
 		y, ok := b.(*regex)
 		return ok && x == y
 	}
-	return false
-}
-
-func eqNumber(v any) (float64, bool) {
-	if b, ok := v.(bool); ok {
-		if b {
-			return 1, true
-		}
-		return 0, true
-	}
-	return number(v)
+	return pyfmt.Equal(a, b)
 }
 
 // sortedKeys lists a map's keys in order; Kiln keeps maps unordered, so
