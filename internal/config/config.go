@@ -25,12 +25,16 @@ type Config struct {
 	AdminProjectID string // KILN_ADMIN_PROJECT_ID
 	AdminSecretKey string // KILN_ADMIN_SECRET_KEY
 
-	Data        string        // --data / KILN_DATA: SQLite directory
-	DatabaseURL string        // --database / KILN_DATABASE_URL: postgres:// URL
-	LeaseTTL    time.Duration // --lease-ttl / KILN_LEASE_TTL
-	Listen      string        // --listen / KILN_LISTEN
-	LogFormat   string        // --log-format / KILN_LOG_FORMAT: text or json
-	LogLevel    string        // --log-level / KILN_LOG_LEVEL: debug, info, warn, error
+	Data        string // --data / KILN_DATA: SQLite directory
+	DatabaseURL string // --database / KILN_DATABASE_URL: postgres:// URL
+	// HeatEnableExport answers Heat's GET .../export (Heat's
+	// enable_stack_abandon, for export only; --heat-enable-export /
+	// KILN_HEAT_ENABLE_EXPORT). Default false, as Heat.
+	HeatEnableExport bool
+	LeaseTTL         time.Duration // --lease-ttl / KILN_LEASE_TTL
+	Listen           string        // --listen / KILN_LISTEN
+	LogFormat        string        // --log-format / KILN_LOG_FORMAT: text or json
+	LogLevel         string        // --log-level / KILN_LOG_LEVEL: debug, info, warn, error
 	// MaxResourcesPerStack bounds a stack template's resources
 	// (--max-resources-per-stack / KILN_MAX_RESOURCES_PER_STACK).
 	MaxResourcesPerStack int
@@ -78,6 +82,7 @@ func (c *Config) BindServe(fs *flag.FlagSet) {
 	fs.DurationVar(&c.TokenTTL, "token-ttl", c.envDuration("KILN_TOKEN_TTL", c.TokenTTL), "lifetime of issued tokens (env KILN_TOKEN_TTL)")
 	fs.IntVar(&c.MaxEventsPerStack, "max-events-per-stack", c.envInt("KILN_MAX_EVENTS_PER_STACK", c.MaxEventsPerStack), "events kept per stack; over it the oldest are purged, 200 at a time (0: keep all; env KILN_MAX_EVENTS_PER_STACK)")
 	fs.IntVar(&c.MaxResourcesPerStack, "max-resources-per-stack", c.envInt("KILN_MAX_RESOURCES_PER_STACK", c.MaxResourcesPerStack), "most resources one stack template may have (env KILN_MAX_RESOURCES_PER_STACK)")
+	fs.BoolVar(&c.HeatEnableExport, "heat-enable-export", c.envBool("KILN_HEAT_ENABLE_EXPORT", c.HeatEnableExport), "answer Heat's GET .../export (Heat's enable_stack_abandon, export only; env KILN_HEAT_ENABLE_EXPORT)")
 	fs.DurationVar(&c.LeaseTTL, "lease-ttl", c.envDuration("KILN_LEASE_TTL", c.LeaseTTL), "operation lease lifetime; a dead node's work resumes elsewhere after this (env KILN_LEASE_TTL)")
 }
 
@@ -153,6 +158,18 @@ func (c *Config) Validate() error {
 func env(name, def string) string {
 	if v, ok := os.LookupEnv(name); ok {
 		return v
+	}
+	return def
+}
+
+func (c *Config) envBool(name string, def bool) bool {
+	if v, ok := os.LookupEnv(name); ok {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			c.envErrs = append(c.envErrs, fmt.Errorf("config: %s=%q is not a boolean", name, v))
+			return def
+		}
+		return b
 	}
 	return def
 }

@@ -18,6 +18,7 @@ const (
 	ActionCreate   Action = "CREATE"
 	ActionDelete   Action = "DELETE"
 	ActionInit     Action = "INIT"
+	ActionRestore  Action = "RESTORE"
 	ActionResume   Action = "RESUME"
 	ActionRollback Action = "ROLLBACK"
 	ActionSnapshot Action = "SNAPSHOT"
@@ -36,7 +37,7 @@ const (
 
 var validActions = map[Action]bool{
 	ActionAdopt: true, ActionCheck: true, ActionCreate: true, ActionDelete: true, ActionInit: true,
-	ActionResume: true, ActionRollback: true, ActionSnapshot: true, ActionSuspend: true, ActionUpdate: true,
+	ActionRestore: true, ActionResume: true, ActionRollback: true, ActionSnapshot: true, ActionSuspend: true, ActionUpdate: true,
 }
 
 // CheckTransition says whether a resource in state (fromA, fromS) may move

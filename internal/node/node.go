@@ -142,7 +142,7 @@ func Open(ctx context.Context, cfg *config.Config, version string, logger *slog.
 			Engine: n.Engine, Identity: n.Identity, Logger: logger, PublicURL: cfg.PublicURL,
 		}),
 	}
-	hh := heat.New(&heat.Config{Identity: n.Identity, Logger: logger, PublicURL: cfg.PublicURL, Revision: version, Stacks: n.Stacks})
+	hh := heat.New(&heat.Config{EnableExport: cfg.HeatEnableExport, Identity: n.Identity, Logger: logger, PublicURL: cfg.PublicURL, Revision: version, Stacks: n.Stacks})
 	for _, p := range heat.Patterns() {
 		dialects[p] = hh
 	}

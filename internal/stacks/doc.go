@@ -13,6 +13,11 @@
 // engine operation; it checkpoints which resources are done, so a crash
 // resumes the action instead of leaving the stack IN_PROGRESS.
 //
+// A snapshot is an engine resource of type "heat.snapshot" kept beside
+// the stack (its parent id is "heat.snapshot/<stack id>", so it is never
+// one of the stack's resources) holding Heat's export of the stack; a
+// restore is an update to it with the stack action RESTORE (snapshot.go).
+//
 // # Errors
 //
 // Every error is an *engine.Error whose Code is the Heat exception name

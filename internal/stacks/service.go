@@ -76,6 +76,7 @@ func New(cfg *Config) *Service {
 	s.types = NewRegistry(all...)
 	c.Engine.Register(OperationTypeCreate, &stackHandler{action: engine.ActionCreate, s: s})
 	c.Engine.Register(OperationTypeUpdate, &stackHandler{action: engine.ActionUpdate, s: s})
+	c.Engine.Register(OperationTypeRestore, &stackHandler{action: engine.ActionRestore, s: s})
 	c.Engine.Register(OperationTypeRollback, &stackHandler{action: engine.ActionRollback, s: s})
 	c.Engine.Register(OperationTypeDelete, &deleteHandler{s: s})
 	c.Engine.Register(OperationTypeAction, &actionHandler{s: s})
@@ -90,16 +91,21 @@ var _ API = (*Service)(nil)
 type API interface {
 	ActStack(ctx context.Context, ref StackRef, action string) error
 	CreateStack(ctx context.Context, p *CreateParams) (*Stack, error)
+	DeleteSnapshot(ctx context.Context, ref StackRef, id string) error
 	DeleteStack(ctx context.Context, ref StackRef) error
+	// ExportStack is Heat's export data of the stack (prepare_abandon).
+	ExportStack(ctx context.Context, ref StackRef) (map[string]any, error)
 	GetEvent(ctx context.Context, ref StackRef, resourceName, eventID string) (*Event, error)
 	GetOutput(ctx context.Context, ref StackRef, key string) (*Output, error)
 	GetResource(ctx context.Context, ref StackRef, name string, withAttr []string) (*Resource, error)
+	GetSnapshot(ctx context.Context, ref StackRef, id string) (*Snapshot, error)
 	// GetStack loads a stack by id and checks its name; deleted stacks are
 	// returned (DELETE_COMPLETE) as Heat does for the canonical URL.
 	GetStack(ctx context.Context, ref StackRef, resolveOutputs bool) (*Stack, error)
 	ListEvents(ctx context.Context, ref StackRef, p *EventListParams) ([]*Event, error)
 	ListOutputs(ctx context.Context, ref StackRef) ([]Output, error)
 	ListResources(ctx context.Context, ref StackRef, p *ResourceListParams) ([]*Resource, error)
+	ListSnapshots(ctx context.Context, ref StackRef) ([]*Snapshot, error)
 	ListStacks(ctx context.Context, p *ListParams) ([]*Stack, error)
 	// LookupStack resolves a name or id of a live stack of the project
 	// (for Heat's 302 redirects).
@@ -110,11 +116,16 @@ type API interface {
 	ResourceTypeSchema(ctx context.Context, typeName string) (*ResourceTypeSchema, error)
 	ResourceTypeTemplate(ctx context.Context, typeName, templateType string) (map[string]any, error)
 	ResourceTypes(ctx context.Context, p *ResourceTypeListParams) ([]ResourceTypeInfo, error)
+	// RestoreSnapshot starts restoring the stack to a complete snapshot.
+	RestoreSnapshot(ctx context.Context, ref StackRef, id string) error
 	// SignalResource stores a signal for the resource and returns once it
 	// is durable; the waiting stack operation handles it asynchronously.
 	// A body carrying an "id" (a wait condition signal's) counts once per
 	// id, so a client's retry is harmless.
 	SignalResource(ctx context.Context, ref StackRef, name string, data json.RawMessage) error
+	// SnapshotStack stores a snapshot, IN_PROGRESS until the stack's
+	// SNAPSHOT action completes it.
+	SnapshotStack(ctx context.Context, ref StackRef, name *string) (*Snapshot, error)
 	StackEnvironment(ctx context.Context, ref StackRef) (map[string]any, error)
 	StackFiles(ctx context.Context, ref StackRef) (map[string]string, error)
 	StackTemplate(ctx context.Context, ref StackRef) (json.RawMessage, error)

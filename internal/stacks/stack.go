@@ -403,6 +403,12 @@ func (s *Service) StackEnvironment(ctx context.Context, ref StackRef) (map[strin
 	if err != nil {
 		return nil, err
 	}
+	return environmentOf(def), nil
+}
+
+// environmentOf is a stack's environment in Heat's form (every section
+// present, resource_registry with its resources map).
+func environmentOf(def *stackDef) map[string]any {
 	env := map[string]any{
 		"encrypted_param_names": []any{}, "event_sinks": []any{}, "parameter_defaults": map[string]any{},
 		"parameters": map[string]any{}, "resource_registry": map[string]any{"resources": map[string]any{}},
@@ -419,7 +425,7 @@ func (s *Service) StackEnvironment(ctx context.Context, ref StackRef) (map[strin
 			env["resource_registry"] = cp
 		}
 	}
-	return env, nil
+	return env
 }
 
 // StackFiles implements API.

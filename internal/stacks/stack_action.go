@@ -13,8 +13,10 @@ import (
 const OperationTypeAction = "heat.stack.action"
 
 type stackActionInput struct {
-	Action  engine.Action `json:"action"`
-	StackID string        `json:"stack_id"`
+	Action engine.Action `json:"action"`
+	// SnapshotID is the snapshot a SNAPSHOT action completes.
+	SnapshotID string `json:"snapshot_id,omitempty"`
+	StackID    string `json:"stack_id"`
 }
 
 var stackActions = map[string]engine.Action{
@@ -165,12 +167,19 @@ func (h *actionHandler) Run(ctx context.Context, run *engine.Run) error {
 		waiting := false
 		for _, name := range level {
 			r := byName[name]
-			if r.Action == engine.ActionInit || (r.Action == in.Action && r.Status == engine.StatusComplete) {
+			if r.Action == engine.ActionInit ||
+				(r.Action == in.Action && r.Status == engine.StatusComplete && !r.UpdatedAt.Before(began)) {
 				continue // never created, or already done before a crash
 			}
-			if child, err := s.nestedOf(ctx, r); err != nil {
-				return err
-			} else if child != nil {
+			// Heat snapshots a stack-backed resource without entering its
+			// nested stack (it has no handle_snapshot).
+			var child *engine.Resource
+			if in.Action != engine.ActionSnapshot {
+				if child, err = s.nestedOf(ctx, r); err != nil {
+					return err
+				}
+			}
+			if child != nil {
 				// A stack-backed resource acts through its nested stack.
 				c, wait, failed, err := s.actNested(ctx, r, child, in.Action, began)
 				if err != nil {
@@ -202,7 +211,18 @@ func (h *actionHandler) Run(ctx context.Context, run *engine.Run) error {
 			return run.Wait(s.e.Now().Add(nestedPoll))
 		}
 	}
-	return s.settleStack(ctx, run, stack, in.Action, engine.StatusComplete, fmt.Sprintf("Stack %s completed successfully", in.Action))
+	reason := fmt.Sprintf("Stack %s completed successfully", in.Action)
+	if in.Action == engine.ActionSnapshot {
+		// The snapshot's data and both completions commit together.
+		return run.Step(ctx, func(ctx context.Context, tx *engine.Tx) error {
+			if err := s.completeSnapshot(ctx, tx, stack, in.SnapshotID, engine.StatusComplete, reason); err != nil {
+				return err
+			}
+			return s.settle(ctx, tx, stack, &engine.ResourceUpdateParams{ID: stack.ID, Action: in.Action,
+				Status: engine.StatusComplete, StatusReason: reason})
+		})
+	}
+	return s.settleStack(ctx, run, stack, in.Action, engine.StatusComplete, reason)
 }
 
 // Finish settles the stack when the action ends without succeeding.
@@ -210,6 +230,17 @@ func (h *actionHandler) Finish(ctx context.Context, tx *engine.Tx, op *engine.Op
 	var in stackActionInput
 	if err := jsonUnmarshal(op.Input, &in); err != nil {
 		return err
+	}
+	if in.Action == engine.ActionSnapshot {
+		stack, err := actingStack(ctx, tx, op, in.Action)
+		if err != nil {
+			return err
+		}
+		if stack != nil {
+			if err := h.s.completeSnapshot(ctx, tx, stack, in.SnapshotID, engine.StatusFailed, reason); err != nil {
+				return err
+			}
+		}
 	}
 	return h.s.finishStack(ctx, tx, op, in.Action, reason)
 }

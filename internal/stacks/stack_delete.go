@@ -31,6 +31,10 @@ func (s *Service) DeleteStack(ctx context.Context, ref StackRef) error {
 			Attributes: mustJSON(st)}); err != nil {
 			return err
 		}
+		// Heat deletes a stack's snapshots first (Stack.delete_all_snapshots).
+		if err := deleteSnapshots(ctx, tx, stack); err != nil {
+			return err
+		}
 		_, _, err := tx.Submit(ctx, &engine.SubmitParams{ID: opID, Type: OperationTypeDelete, ProjectID: stack.ProjectID,
 			ResourceID: stack.ID, Input: stackOpInput{StackID: stack.ID}, MaxAttempts: 10,
 			Timeout: time.Duration(defaultTimeoutMins) * time.Minute})

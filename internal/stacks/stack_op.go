@@ -16,13 +16,16 @@ import (
 const (
 	OperationTypeCreate   = "heat.stack.create"
 	OperationTypeDelete   = "heat.stack.delete"
+	OperationTypeRestore  = "heat.stack.restore"
 	OperationTypeRollback = "heat.stack.rollback"
 	OperationTypeUpdate   = "heat.stack.update"
 )
 
 // stackOpInput is the input of a stack action operation.
 type stackOpInput struct {
-	StackID string `json:"stack_id"`
+	// SnapshotID is the snapshot a restore brings the stack back to.
+	SnapshotID string `json:"snapshot_id,omitempty"`
+	StackID    string `json:"stack_id"`
 }
 
 // maxParallel bounds how many resources of one stack act at once.
@@ -40,7 +43,7 @@ const maxParallel = 16
 // next pass continues where they stand. A failed create or update rolls
 // back (see startRollback).
 type stackHandler struct {
-	action engine.Action // CREATE, UPDATE or ROLLBACK
+	action engine.Action // CREATE, UPDATE, RESTORE or ROLLBACK
 	s      *Service
 }
 
@@ -59,6 +62,7 @@ func (h *stackHandler) Run(ctx context.Context, run *engine.Run) error {
 	}
 	s, action := h.s, h.action
 	began := run.Operation().CreatedAt
+	var restore map[string]*restoredResource
 	for {
 		stack, err := s.e.GetResource(ctx, run.Operation().ProjectID, in.StackID)
 		if err != nil {
@@ -75,6 +79,12 @@ func (h *stackHandler) Run(ctx context.Context, run *engine.Run) error {
 		if err != nil {
 			return s.settleStack(ctx, run, stack, action, engine.StatusFailed, engine.MessageOf(err))
 		}
+		if in.SnapshotID != "" && restore == nil {
+			if restore, err = s.loadRestore(ctx, stack.ProjectID, in.SnapshotID, def.Files); err != nil {
+				return err
+			}
+		}
+		pl.restore = restore
 		rows, err := s.stackResources(ctx, stack)
 		if err != nil {
 			return err
@@ -413,6 +423,12 @@ func (s *Service) actOne(ctx context.Context, stack *engine.Resource, pl *plan,
 	}
 	if rc.Data == nil {
 		rc.Data = map[string]any{}
+	}
+	if want := pl.restore[r.Name]; starting && j.update == nil && want != nil && want.typ == r.Type {
+		// A restore creates the resource as its snapshot had it.
+		for k, v := range want.data {
+			rc.Data[k] = v
+		}
 	}
 	rc.Data["endpoint"] = s.signalURL(ref, r.Name)
 	var out *Outcome

@@ -45,7 +45,7 @@ const (
 // rollbackFailed starts, in the transaction that failed a create or
 // update (failAction), its rollback when the stack asks for one.
 func (s *Service) rollbackFailed(ctx context.Context, tx *engine.Tx, opID string, stack *engine.Resource, action engine.Action) error {
-	if action != engine.ActionCreate && action != engine.ActionUpdate {
+	if action != engine.ActionCreate && action != engine.ActionUpdate && action != engine.ActionRestore {
 		return nil
 	}
 	cur, err := tx.GetResource(ctx, stack.ProjectID, stack.ID)
@@ -85,7 +85,7 @@ func (s *Service) finishAction(ctx context.Context, tx *engine.Tx, op *engine.Op
 	if err := s.finishStack(ctx, tx, op, action, reason); err != nil {
 		return err
 	}
-	if cancelled || def.DisableRollback || (action != engine.ActionCreate && action != engine.ActionUpdate) {
+	if cancelled || def.DisableRollback || (action != engine.ActionCreate && action != engine.ActionUpdate && action != engine.ActionRestore) {
 		return nil
 	}
 	failed, err := tx.GetResource(ctx, op.ProjectID, stack.ID)

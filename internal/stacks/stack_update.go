@@ -3,6 +3,7 @@ package stacks
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/kilnhq/kiln/internal/engine"
@@ -23,27 +24,14 @@ func (s *Service) UpdateStack(ctx context.Context, p *UpdateParams) error {
 	if stack.DeletedAt != nil {
 		return stackNotFound(op, p.Ref.Name)
 	}
-	switch {
-	case stack.Action == engine.ActionDelete:
-		return &engine.Error{Kind: engine.KindInvalid, Code: "NotSupported", Op: op,
-			Msg: "Updating a stack when it is deleting is not supported."}
-	case stack.Action == engine.ActionSuspend && stack.Status == engine.StatusComplete:
-		return &engine.Error{Kind: engine.KindInvalid, Code: "NotSupported", Op: op,
-			Msg: "Updating a stack when it is suspended is not supported."}
-	case stack.Status == engine.StatusInProgress:
-		return &engine.Error{Kind: engine.KindConflict, Code: "ActionInProgress", Op: op,
-			Msg: fmt.Sprintf("Stack %s already has an action (%s) in progress.", stack.Name, stack.Action)}
+	if err := updatable(op, stack); err != nil {
+		return err
 	}
-	old, st, err := decodeStack(stack)
+	old, _, err := decodeStack(stack)
 	if err != nil {
 		return err
 	}
 	req := p.CreateParams
-	req.Name = stack.Name
-	req.Caller.ProjectID = stack.ProjectID
-	if req.Caller.UserName == "" {
-		req.Caller.UserName = old.Owner
-	}
 	var envMap map[string]any
 	if p.Existing {
 		if len(req.Template) == 0 {
@@ -75,8 +63,49 @@ func (s *Service) UpdateStack(ctx context.Context, p *UpdateParams) error {
 			req.Tags = old.Tags
 		}
 	}
+	return s.startUpdate(ctx, stack, &req, envMap, engine.ActionUpdate, "")
+}
+
+// updatable answers Heat's refusals of an update (or restore) of a stack
+// in its current state.
+func updatable(op string, stack *engine.Resource) error {
+	switch {
+	case stack.Action == engine.ActionDelete:
+		return &engine.Error{Kind: engine.KindInvalid, Code: "NotSupported", Op: op,
+			Msg: "Updating a stack when it is deleting is not supported."}
+	case stack.Action == engine.ActionSuspend && stack.Status == engine.StatusComplete:
+		return &engine.Error{Kind: engine.KindInvalid, Code: "NotSupported", Op: op,
+			Msg: "Updating a stack when it is suspended is not supported."}
+	case stack.Status == engine.StatusInProgress:
+		return actionInProgress(op, stack)
+	}
+	return nil
+}
+
+// startUpdate moves a stack to <action>_IN_PROGRESS (UPDATE, or RESTORE
+// from snapshotID) with the definition req builds (envMap: a stored
+// environment merged first), keeping the previous one for a rollback, and
+// submits the operation that reconciles its resources, in one transaction.
+func (s *Service) startUpdate(ctx context.Context, stack *engine.Resource, req *CreateParams, envMap map[string]any,
+	action engine.Action, snapshotID string) error {
+	op := "stack." + strings.ToLower(string(action))
+	if err := updatable(op, stack); err != nil {
+		return err
+	}
+	old, st, err := decodeStack(stack)
+	if err != nil {
+		return err
+	}
+	req.Name = stack.Name
+	req.Caller.ProjectID = stack.ProjectID
+	if req.Caller.UserName == "" {
+		req.Caller.UserName = old.Owner
+	}
+	if action == engine.ActionRestore && req.Tags == nil {
+		req.Tags = old.Tags
+	}
 	// Heat keeps timeout_mins and disable_rollback unless given, for PUT
-	// and PATCH alike (service.stack_update).
+	// and PATCH alike (service.stack_update); a restore keeps them.
 	if req.TimeoutMins == nil {
 		t := old.TimeoutMins
 		req.TimeoutMins = &t
@@ -88,9 +117,13 @@ func (s *Service) UpdateStack(ctx context.Context, p *UpdateParams) error {
 	if req.nested == nil {
 		req.nested = old.Nested
 	}
-	def, pl, err := s.newStackWithEnv(&req, stack.ID, envMap)
+	def, pl, err := s.newStackWithEnv(req, stack.ID, envMap)
 	if err != nil {
 		return err
+	}
+	opType := OperationTypeUpdate
+	if action == engine.ActionRestore {
+		opType = OperationTypeRestore
 	}
 	opID := engine.NewUUID()
 	err = s.e.InTx(ctx, func(ctx context.Context, tx *engine.Tx) error {
@@ -101,7 +134,7 @@ func (s *Service) UpdateStack(ctx context.Context, p *UpdateParams) error {
 		st.Parameters = paramStrings(pl.params)
 		st.Previous = &prev
 		if _, err := tx.UpdateResource(ctx, &engine.ResourceUpdateParams{ID: stack.ID, ExpectedVersion: stack.Version,
-			Action: engine.ActionUpdate, Status: engine.StatusInProgress, StatusReason: "Stack UPDATE started",
+			Action: action, Status: engine.StatusInProgress, StatusReason: fmt.Sprintf("Stack %s started", action),
 			Properties: mustJSON(def), Attributes: mustJSON(st)}); err != nil {
 			return err
 		}
@@ -109,15 +142,15 @@ func (s *Service) UpdateStack(ctx context.Context, p *UpdateParams) error {
 			return err
 		}
 		_, _, err := tx.Submit(ctx, &engine.SubmitParams{
-			ID: opID, Type: OperationTypeUpdate, ProjectID: stack.ProjectID, ResourceID: stack.ID,
-			Input: stackOpInput{StackID: stack.ID}, Timeout: time.Duration(def.TimeoutMins) * time.Minute, MaxAttempts: 10,
+			ID: opID, Type: opType, ProjectID: stack.ProjectID, ResourceID: stack.ID,
+			Input: stackOpInput{SnapshotID: snapshotID, StackID: stack.ID}, Timeout: time.Duration(def.TimeoutMins) * time.Minute, MaxAttempts: 10,
 		})
 		return err
 	})
 	if engine.KindOf(err) == engine.KindConflict && engine.CodeOf(err) == "" {
 		// Another action started between our read and our write.
 		return &engine.Error{Kind: engine.KindConflict, Code: "ActionInProgress", Op: op,
-			Msg: fmt.Sprintf("Stack %s already has an action (%s) in progress.", stack.Name, engine.ActionUpdate), Err: err}
+			Msg: fmt.Sprintf("Stack %s already has an action (%s) in progress.", stack.Name, action), Err: err}
 	}
 	return err
 }

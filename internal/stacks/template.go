@@ -28,6 +28,9 @@ type plan struct {
 	outputs []*hot.Output
 	// resources are the enabled resources, in template order.
 	resources []*planResource
+	// restore, during a restore, is what Restorer types' resources are
+	// brought back to, by name.
+	restore map[string]*restoredResource
 }
 
 type planResource struct {

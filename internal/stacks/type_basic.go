@@ -418,6 +418,21 @@ func (randomStringType) RefID(rc *RC) any {
 	return rc.Data["value"]
 }
 
+// RestoreData brings back the snapshot's value and physical id (Heat's
+// RandomString has no handle_restore, so Heat makes a new value when a
+// restore recreates it; Kiln restores the old one).
+func (randomStringType) RestoreData(saved map[string]any) map[string]any {
+	value, ok := saved["value"].(string)
+	if !ok {
+		return nil
+	}
+	out := map[string]any{"value": value}
+	if id, ok := saved["physical_id"].(string); ok && id != "" {
+		out["physical_id"] = id
+	}
+	return out
+}
+
 func (t randomStringType) Check(ctx context.Context, rc *RC) (*Outcome, error) {
 	return t.Create(ctx, rc)
 }

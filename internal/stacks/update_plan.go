@@ -112,6 +112,13 @@ func (s *Service) planUpdate(ctx context.Context, pl *plan, pr *planResource, r 
 	}
 	changed := changedProperties(prev, props)
 	if len(changed) == 0 {
+		if st, _, err := decodeResource(r); err != nil {
+			return nil, err
+		} else if restoreDiffers(pl.restore[r.Name], r, st) {
+			// A restore brings back the snapshot's resource: a new one
+			// made from its data replaces this one.
+			return &updatePlan{kind: updateReplace, announce: true, reason: "The Resource " + r.Name + " requires replacement."}, nil
+		}
 		return nil, nil
 	}
 	return decideUpdate(r.Name, typ, changed), nil

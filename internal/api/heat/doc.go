@@ -51,9 +51,9 @@
 // # Limits
 //
 // Kiln fetches no URLs: template_url is refused with Heat's "Could not
-// retrieve template" error. Stack adopt and abandon are off, as in Heat's
-// default configuration; export, snapshots and update preview answer
-// NotSupported until the domain offers them. Stack list filters that the
+// retrieve template" error. Stack adopt, abandon and export are off, as in
+// Heat's default configuration (Config.EnableExport turns export on);
+// update preview answers NotSupported. Stack list filters that the
 // domain does not keep (tenant, username, owner_id, ...) are accepted and
 // ignored.
 package heat

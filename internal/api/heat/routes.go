@@ -16,6 +16,11 @@ import (
 
 // Config configures a Handler.
 type Config struct {
+	// EnableExport answers GET .../export with the stack's export data
+	// (Heat's enable_stack_abandon, for export only: abandon stays off).
+	// Default false, as Heat: 400 "Stack Abandon is not supported.".
+	EnableExport bool
+
 	// Identity authenticates X-Auth-Token and decides policy. Required.
 	Identity *identity.Service
 
@@ -40,13 +45,14 @@ type Config struct {
 // Heat's version document at / and /versions. It expects full request
 // paths; mount it on the patterns Patterns returns.
 type Handler struct {
-	identity  *identity.Service
-	links     links
-	logger    *slog.Logger
-	publicURL string
-	revision  string
-	stacks    stacks.API
-	next      http.Handler
+	enableExport bool
+	identity     *identity.Service
+	links        links
+	logger       *slog.Logger
+	publicURL    string
+	revision     string
+	stacks       stacks.API
+	next         http.Handler
 }
 
 // New returns a Handler. It panics when cfg lacks Identity, Stacks or
@@ -56,11 +62,12 @@ func New(cfg *Config) *Handler {
 		panic("heat.New: Config.Identity, Config.Stacks and Config.PublicURL are required")
 	}
 	h := &Handler{
-		identity:  cfg.Identity,
-		logger:    cfg.Logger,
-		publicURL: strings.TrimRight(cfg.PublicURL, "/"),
-		revision:  cfg.Revision,
-		stacks:    cfg.Stacks,
+		enableExport: cfg.EnableExport,
+		identity:     cfg.Identity,
+		logger:       cfg.Logger,
+		publicURL:    strings.TrimRight(cfg.PublicURL, "/"),
+		revision:     cfg.Revision,
+		stacks:       cfg.Stacks,
 	}
 	h.links = links{base: h.publicURL}
 	if h.logger == nil {
@@ -239,11 +246,11 @@ var controllers = [][]*route{
 		{url: "/stacks/{stack_name}/{stack_id}", method: "DELETE", policy: "stacks:delete", action: identity.ActionStackDelete, handle: (*Handler).stackDelete},
 		{url: "/stacks/{stack_name}/{stack_id}/abandon", method: "DELETE", policy: "stacks:abandon", action: identity.ActionStackDelete, handle: (*Handler).stackAbandon},
 		{url: "/stacks/{stack_name}/{stack_id}/export", method: "GET", policy: "stacks:export", action: identity.ActionStackGet, handle: (*Handler).stackExport},
-		{url: "/stacks/{stack_name}/{stack_id}/snapshots", method: "POST", policy: "stacks:snapshot", action: identity.ActionStackUpdate, handle: (*Handler).snapshotUnsupported},
-		{url: "/stacks/{stack_name}/{stack_id}/snapshots/{snapshot_id}", method: "GET", policy: "stacks:show_snapshot", action: identity.ActionStackGet, handle: (*Handler).snapshotUnsupported},
-		{url: "/stacks/{stack_name}/{stack_id}/snapshots/{snapshot_id}", method: "DELETE", policy: "stacks:delete_snapshot", action: identity.ActionStackUpdate, handle: (*Handler).snapshotUnsupported},
-		{url: "/stacks/{stack_name}/{stack_id}/snapshots", method: "GET", policy: "stacks:list_snapshots", action: identity.ActionStackGet, handle: (*Handler).snapshotUnsupported},
-		{url: "/stacks/{stack_name}/{stack_id}/snapshots/{snapshot_id}/restore", method: "POST", policy: "stacks:restore_snapshot", action: identity.ActionStackUpdate, handle: (*Handler).snapshotUnsupported},
+		{url: "/stacks/{stack_name}/{stack_id}/snapshots", method: "POST", policy: "stacks:snapshot", action: identity.ActionStackUpdate, handle: (*Handler).snapshotCreate},
+		{url: "/stacks/{stack_name}/{stack_id}/snapshots/{snapshot_id}", method: "GET", policy: "stacks:show_snapshot", action: identity.ActionStackGet, handle: (*Handler).snapshotShow},
+		{url: "/stacks/{stack_name}/{stack_id}/snapshots/{snapshot_id}", method: "DELETE", policy: "stacks:delete_snapshot", action: identity.ActionStackUpdate, handle: (*Handler).snapshotDelete},
+		{url: "/stacks/{stack_name}/{stack_id}/snapshots", method: "GET", policy: "stacks:list_snapshots", action: identity.ActionStackGet, handle: (*Handler).snapshotList},
+		{url: "/stacks/{stack_name}/{stack_id}/snapshots/{snapshot_id}/restore", method: "POST", policy: "stacks:restore_snapshot", action: identity.ActionStackUpdate, handle: (*Handler).snapshotRestore},
 		{url: "/stacks/{stack_name}/{stack_id}/outputs", method: "GET", policy: "stacks:list_outputs", action: identity.ActionStackGet, handle: (*Handler).outputList},
 		{url: "/stacks/{stack_name}/{stack_id}/outputs/{output_key}", method: "GET", policy: "stacks:show_output", action: identity.ActionStackGet, handle: (*Handler).outputShow},
 	},

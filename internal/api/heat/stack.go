@@ -427,23 +427,6 @@ func (h *Handler) stackAbandon(http.ResponseWriter, *call) error {
 	return invalidAs("stack.abandon", "NotSupported", "Stack Abandon is not supported.")
 }
 
-// stackExport is GET .../export, which the domain does not offer.
-func (h *Handler) stackExport(_ http.ResponseWriter, c *call) error {
-	if _, err := h.stacks.GetStack(c.r.Context(), c.ref(), false); err != nil {
-		return err
-	}
-	return invalidAs("stack.export", "NotSupported", "Stack Export is not supported.")
-}
-
-// snapshotUnsupported answers the snapshot routes: the domain has no
-// snapshots.
-func (h *Handler) snapshotUnsupported(_ http.ResponseWriter, c *call) error {
-	if _, err := h.stacks.GetStack(c.r.Context(), c.ref(), false); err != nil {
-		return err
-	}
-	return invalidAs("stack.snapshot", "NotSupported", "Stack Snapshot is not supported.")
-}
-
 // outputList is GET .../outputs: keys and descriptions.
 func (h *Handler) outputList(w http.ResponseWriter, c *call) error {
 	outs, err := h.stacks.ListOutputs(c.r.Context(), c.ref())
