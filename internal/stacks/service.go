@@ -112,6 +112,9 @@ type API interface {
 	LookupStack(ctx context.Context, projectID, nameOrID string) (StackRef, error)
 	MarkUnhealthy(ctx context.Context, ref StackRef, nameOrPhysicalID string, unhealthy bool, reason string) error
 	PreviewStack(ctx context.Context, p *CreateParams) (*Stack, []*Resource, error)
+	// PreviewUpdate tells what UpdateStack with p would do to each
+	// resource, writing nothing.
+	PreviewUpdate(ctx context.Context, p *UpdateParams) (*UpdatePreview, error)
 	ResourceMetadata(ctx context.Context, ref StackRef, name string) (map[string]any, error)
 	ResourceTypeSchema(ctx context.Context, typeName string) (*ResourceTypeSchema, error)
 	ResourceTypeTemplate(ctx context.Context, typeName, templateType string) (map[string]any, error)

@@ -31,6 +31,15 @@ func (s *Service) UpdateStack(ctx context.Context, p *UpdateParams) error {
 	if err != nil {
 		return err
 	}
+	req, envMap := updateRequest(old, p)
+	return s.startUpdate(ctx, stack, req, envMap, engine.ActionUpdate, "")
+}
+
+// updateRequest is the definition an update asks for: PUT's as given,
+// PATCH's (Existing) merged over the stored one (old) — the template,
+// environment, tags and files kept unless given, parameters merged less
+// ClearParameters. envMap is the stored environment to merge first.
+func updateRequest(old *stackDef, p *UpdateParams) (*CreateParams, map[string]any) {
 	req := p.CreateParams
 	var envMap map[string]any
 	if p.Existing {
@@ -63,7 +72,7 @@ func (s *Service) UpdateStack(ctx context.Context, p *UpdateParams) error {
 			req.Tags = old.Tags
 		}
 	}
-	return s.startUpdate(ctx, stack, &req, envMap, engine.ActionUpdate, "")
+	return &req, envMap
 }
 
 // updatable answers Heat's refusals of an update (or restore) of a stack
@@ -96,28 +105,7 @@ func (s *Service) startUpdate(ctx context.Context, stack *engine.Resource, req *
 	if err != nil {
 		return err
 	}
-	req.Name = stack.Name
-	req.Caller.ProjectID = stack.ProjectID
-	if req.Caller.UserName == "" {
-		req.Caller.UserName = old.Owner
-	}
-	if action == engine.ActionRestore && req.Tags == nil {
-		req.Tags = old.Tags
-	}
-	// Heat keeps timeout_mins and disable_rollback unless given, for PUT
-	// and PATCH alike (service.stack_update); a restore keeps them.
-	if req.TimeoutMins == nil {
-		t := old.TimeoutMins
-		req.TimeoutMins = &t
-	}
-	if req.DisableRollback == nil {
-		d := old.DisableRollback
-		req.DisableRollback = &d
-	}
-	if req.nested == nil {
-		req.nested = old.Nested
-	}
-	def, pl, err := s.newStackWithEnv(req, stack.ID, envMap)
+	def, pl, err := s.updateDefinition(stack, old, req, envMap, action)
 	if err != nil {
 		return err
 	}
@@ -153,6 +141,34 @@ func (s *Service) startUpdate(ctx context.Context, stack *engine.Resource, req *
 			Msg: fmt.Sprintf("Stack %s already has an action (%s) in progress.", stack.Name, action), Err: err}
 	}
 	return err
+}
+
+// updateDefinition validates and builds what an update (or a restore, or
+// its preview) of stack, whose stored definition is old, changes it to.
+func (s *Service) updateDefinition(stack *engine.Resource, old *stackDef, req *CreateParams, envMap map[string]any,
+	action engine.Action) (*stackDef, *plan, error) {
+	req.Name = stack.Name
+	req.Caller.ProjectID = stack.ProjectID
+	if req.Caller.UserName == "" {
+		req.Caller.UserName = old.Owner
+	}
+	if action == engine.ActionRestore && req.Tags == nil {
+		req.Tags = old.Tags
+	}
+	// Heat keeps timeout_mins and disable_rollback unless given, for PUT
+	// and PATCH alike (service.stack_update); a restore keeps them.
+	if req.TimeoutMins == nil {
+		t := old.TimeoutMins
+		req.TimeoutMins = &t
+	}
+	if req.DisableRollback == nil {
+		d := old.DisableRollback
+		req.DisableRollback = &d
+	}
+	if req.nested == nil {
+		req.nested = old.Nested
+	}
+	return s.newStackWithEnv(req, stack.ID, envMap)
 }
 
 // syncRows makes a stack's rows match a plan before an update or a

@@ -394,8 +394,10 @@ func (h *Handler) update(w http.ResponseWriter, c *call, patch bool) error {
 	return nil
 }
 
-// stackPreviewUpdate is PUT/PATCH .../preview. The domain has no update
-// preview: after the body and the stack check out, Heat's NotSupported.
+// stackPreviewUpdate is PUT/PATCH .../preview: 200
+// {"resource_changes": {added, deleted, replaced, unchanged, updated}},
+// each a list of resource summaries. show_nested is accepted (nested
+// stacks' own changes are not listed).
 func (h *Handler) stackPreviewUpdate(w http.ResponseWriter, c *call) error {
 	if v, ok := c.q.single("show_nested"); ok {
 		if _, err := extractBool("show_nested", v); err != nil {
@@ -403,13 +405,26 @@ func (h *Handler) stackPreviewUpdate(w http.ResponseWriter, c *call) error {
 		}
 	}
 	d := &instantiation{body: c.body, op: "stack.preview_update", patch: c.r.Method == http.MethodPatch, update: true}
-	if _, err := d.updateParams(c); err != nil {
+	p, err := d.updateParams(c)
+	if err != nil {
 		return err
 	}
-	if _, err := h.stacks.GetStack(c.r.Context(), c.ref(), false); err != nil {
+	prev, err := h.stacks.PreviewUpdate(c.r.Context(), p)
+	if err != nil {
 		return err
 	}
-	return invalidAs("stack.preview_update", "NotSupported", "Stack update preview is not supported.")
+	wire := func(l []*stacks.Resource) []*resourceWire {
+		out := make([]*resourceWire, len(l))
+		for i, r := range l {
+			out[i] = h.links.resource(r)
+		}
+		return out
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"resource_changes": map[string]any{
+		"added": wire(prev.Added), "deleted": wire(prev.Deleted), "replaced": wire(prev.Replaced),
+		"unchanged": wire(prev.Unchanged), "updated": wire(prev.Updated),
+	}})
+	return nil
 }
 
 // stackDelete is DELETE .../stacks/{name}/{id}: 204.

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -222,12 +223,61 @@ func TestStackUpdate(t *testing.T) {
 		s = b.waitStack(t, ref, "UPDATE_COMPLETE")
 		require.Equal(t, "20", s.Parameters["len"])
 	})
-	t.Run("PreviewUpdate", func(t *testing.T) {
-		t.Parallel()
-		rec := b.do(t, req{method: http.MethodPut, path: path + "/preview?show_nested=true", token: identity.RoleMember,
-			body: fmt.Sprintf(`{"template": %q}`, minimalTemplate)})
-		b.requireFault(t, rec, http.StatusBadRequest, "stack_preview_update.NotSupported")
-	})
+}
+
+// TestStackPreviewUpdate previews an update that adds, deletes, replaces,
+// updates in place and keeps one resource each; nothing changes.
+func TestStackPreviewUpdate(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	ref := b.create(t, "prev", `heat_template_version: 2021-04-16
+resources:
+  keep: {type: OS::Heat::None}
+  gone: {type: OS::Heat::None}
+  rand: {type: OS::Heat::RandomString, properties: {length: 8}}
+  val: {type: OS::Heat::Value, properties: {value: one}}
+`)
+	path := stackPath(ref)
+	next := `heat_template_version: 2021-04-16
+resources:
+  keep: {type: OS::Heat::None}
+  rand: {type: OS::Heat::RandomString, properties: {length: 9}}
+  val: {type: OS::Heat::Value, properties: {value: two}}
+  fresh: {type: OS::Heat::None}
+`
+	rec := b.do(t, req{method: http.MethodPut, path: path + "/preview?show_nested=true", token: identity.RoleMember,
+		body: fmt.Sprintf(`{"template": %q}`, next)})
+	require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
+	var out struct {
+		Changes map[string][]struct {
+			Name   string `json:"resource_name"`
+			Status string `json:"resource_status"`
+		} `json:"resource_changes"`
+	}
+	require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &out))
+	names := map[string]string{}
+	for kind, l := range out.Changes {
+		for _, r := range l {
+			names[r.Name] = kind + " " + r.Status
+		}
+	}
+	require.Equal(t, map[string]string{"fresh": "added INIT_COMPLETE", "gone": "deleted CREATE_COMPLETE",
+		"rand": "replaced INIT_COMPLETE", "val": "updated CREATE_COMPLETE", "keep": "unchanged INIT_COMPLETE"}, names)
+	valID := regexp.MustCompile(`prev-val-[a-z0-9]{12}`).FindString(rec.Body.String())
+	b.requireGolden(t, "stack_preview_update.Put", rec.Body.Bytes(), valID, "prev-val-SHORT_ID")
+	s := b.waitStack(t, ref, "CREATE_COMPLETE")
+	require.Nil(t, s.UpdatedAt, "a preview changes nothing")
+
+	// PATCH keeps the stored template: a changed parameter-free template
+	// has nothing to change.
+	rec = b.do(t, req{method: http.MethodPatch, path: path + "/preview", token: identity.RoleMember, body: `{}`})
+	require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
+	require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &out))
+	require.Len(t, out.Changes["unchanged"], 4)
+	// A bad template is the update's 400.
+	rec = b.do(t, req{method: http.MethodPut, path: path + "/preview", token: identity.RoleMember,
+		body: `{"template": {"heat_template_version": "2021-04-16", "resources": {"x": {"type": "Nope::Nope"}}}}`})
+	require.Equal(t, http.StatusBadRequest, rec.Code, rec.Body.String())
 }
 
 func TestStackDelete(t *testing.T) {
