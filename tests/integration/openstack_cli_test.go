@@ -76,6 +76,11 @@ outputs:
 	require.Contains(t, show, "OS::Heat::RandomString")
 
 	require.Len(t, osc("stack", "output", "show", "wc", "value", "-c", "output_value", "-f", "value"), 8)
+	// --dry-run asks the update preview: the RandomString would be
+	// replaced (its length changes), nothing else.
+	dry := osc("stack", "update", "--dry-run", "--existing", "--parameter", "len=20", "wc", "-f", "json")
+	require.Contains(t, dry, `"replaced"`, dry)
+	require.Regexp(t, `(?s)"replaced":[^\]]*rand`, dry)
 	require.Contains(t, osc("stack", "update", "--existing", "--parameter", "len=20", "--wait", "wc"), "UPDATE_COMPLETE")
 	require.Len(t, osc("stack", "output", "show", "wc", "value", "-c", "output_value", "-f", "value"), 20)
 
