@@ -409,3 +409,40 @@ outputs:
 	require.NoError(t, err)
 	require.Equal(t, "CREATE_COMPLETE", kept.Action+"_"+kept.Status, "a retained resource's nested stack stays")
 }
+
+func TestResourceChain(t *testing.T) {
+	ctx := context.Background()
+	b := setup(t)
+	s := create(t, b, "chained", `
+heat_template_version: 2021-04-16
+resources:
+  chain:
+    type: OS::Heat::ResourceChain
+    properties:
+      resources: [OS::Heat::RandomString, OS::Heat::RandomString, OS::Heat::RandomString]
+      resource_properties: {length: 4}
+outputs:
+  values: {value: {get_attr: [chain, value]}}
+  refs: {value: {get_attr: [chain, refs]}}
+  second: {value: {get_attr: [chain, resource.1]}}
+`)
+	got := waitStatus(t, b, s.Ref(), "CREATE_COMPLETE")
+	out := outputs(t, got)
+	require.Len(t, out["values"], 3)
+	for _, v := range out["values"].([]any) {
+		require.Len(t, v, 4)
+	}
+	require.Equal(t, out["refs"].([]any)[1], out["second"])
+	res, err := b.svc.GetResource(ctx, s.Ref(), "chain", nil)
+	require.NoError(t, err)
+	members, err := b.svc.ListResources(ctx, *res.NestedStack, &stacks.ResourceListParams{})
+	require.NoError(t, err)
+	require.Len(t, members, 3)
+	require.Equal(t, []string{"1"}, members[0].RequiredBy, "each member depends on the one before")
+	require.Equal(t, []string{"2"}, members[1].RequiredBy)
+
+	_, err = b.svc.CreateStack(ctx, &stacks.CreateParams{Caller: stacks.Caller{ProjectID: project}, Name: "badchain",
+		Template: []byte("heat_template_version: 2021-04-16\nresources:\n  c:\n    type: OS::Heat::ResourceChain\n    properties: {resources: [Nope::Nope]}\n")})
+	require.Error(t, err)
+	require.Contains(t, engine.MessageOf(err), "The Resource Type (Nope::Nope) could not be found.")
+}

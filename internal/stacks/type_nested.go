@@ -28,7 +28,7 @@ const nestedPoll = 5 * time.Second
 // typeFor.
 func (s *Service) nestedTypes() []ResourceType {
 	return []ResourceType{&remoteStackType{s: s}, &resourceGroupType{s: s}, &autoScalingGroupType{s: s},
-		&scalingPolicyType{s: s}}
+		&scalingPolicyType{s: s}, &resourceChainType{resourceGroupType{s: s}}}
 }
 
 // typeFor finds a resource type: a registered one, or a template resource
