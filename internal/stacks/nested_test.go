@@ -446,3 +446,41 @@ outputs:
 	require.Error(t, err)
 	require.Contains(t, engine.MessageOf(err), "The Resource Type (Nope::Nope) could not be found.")
 }
+
+// TestMetadataOnlyUpdate: an update that changes only a resource's
+// metadata stores it in place (no replacement), and a nested stack's
+// resource_facade follows.
+func TestMetadataOnlyUpdate(t *testing.T) {
+	ctx := context.Background()
+	b := setup(t)
+	tmpl := func(role string) string {
+		return `
+heat_template_version: 2021-04-16
+resources:
+  rand:
+    type: OS::Heat::RandomString
+    metadata: {role: ` + role + `}
+  child:
+    type: child.yaml
+    metadata: {role: ` + role + `}
+outputs:
+  value: {value: {get_attr: [rand, value]}}
+  facade: {value: {get_attr: [child, role]}}
+`
+	}
+	files := map[string]string{"child.yaml": "heat_template_version: 2021-04-16\noutputs:\n  role: {value: {get_attr: [x, value]}}\nresources:\n  x: {type: OS::Heat::Value, properties: {value: {resource_facade: metadata}}}\n"}
+	s := createFrom(t, b, &stacks.CreateParams{Name: "mdonly", Files: files, Template: []byte(tmpl("web"))})
+	before := outputs(t, waitStatus(t, b, s.Ref(), "CREATE_COMPLETE"))
+	require.Equal(t, map[string]any{"role": "web"}, before["facade"])
+	require.NoError(t, b.svc.UpdateStack(ctx, &stacks.UpdateParams{Ref: s.Ref(),
+		CreateParams: stacks.CreateParams{Caller: stacks.Caller{ProjectID: project}, Files: files, Template: []byte(tmpl("db"))}}))
+	after := outputs(t, waitStatus(t, b, s.Ref(), "UPDATE_COMPLETE"))
+	require.Equal(t, before["value"], after["value"], "not replaced")
+	require.Equal(t, map[string]any{"role": "db"}, after["facade"])
+	md, err := b.svc.ResourceMetadata(ctx, s.Ref(), "rand")
+	require.NoError(t, err)
+	require.Equal(t, map[string]any{"role": "db"}, md)
+	r, err := b.svc.GetResource(ctx, s.Ref(), "rand", nil)
+	require.NoError(t, err)
+	require.Equal(t, "UPDATE_COMPLETE", r.Action+"_"+r.Status)
+}

@@ -63,6 +63,11 @@ const (
 	// updateMarkComplete settles a FAILED row of a type that is never
 	// updated as <ACTION>_COMPLETE.
 	updateMarkComplete
+	// updateMetadata stores changed metadata of a resource whose
+	// properties did not change: UPDATE_IN_PROGRESS -> UPDATE_COMPLETE,
+	// no type call (Heat's metadata_set; its default handle_update does
+	// nothing without a property diff).
+	updateMetadata
 )
 
 // updatePlan is what an update does to one existing resource.
@@ -72,6 +77,8 @@ type updatePlan struct {
 	// the update action).
 	announce bool
 	kind     updateKind
+	// metadata is the new metadata of updateMetadata.
+	metadata map[string]any
 	reason   string
 }
 
@@ -119,9 +126,28 @@ func (s *Service) planUpdate(ctx context.Context, pl *plan, pr *planResource, r 
 			// made from its data replaces this one.
 			return &updatePlan{kind: updateReplace, announce: true, reason: "The Resource " + r.Name + " requires replacement."}, nil
 		}
-		return nil, nil
+		return s.planMetadata(pl, pr, rst, typ, byName)
 	}
 	return decideUpdate(r.Name, typ, changed), nil
+}
+
+// planMetadata decides for a resource whose properties did not change:
+// nothing when its resolved metadata did not either; else the metadata is
+// stored in place, through the type's Update when it has one (a nested
+// stack's resource_facade shows the metadata).
+func (s *Service) planMetadata(pl *plan, pr *planResource, st *resourceState, typ ResourceType,
+	byName map[string]*engine.Resource) (*updatePlan, error) {
+	md, err := pl.tmpl.ResolveMetadata(&evalContext{byName: byName, pl: pl, s: s}, pr.name)
+	if err != nil {
+		return &updatePlan{kind: updateFail, reason: ResourceFailureReason(pr.name, err)}, nil
+	}
+	if string(mustJSON(md)) == string(mustJSON(st.Metadata)) || (len(md) == 0 && len(st.Metadata) == 0) {
+		return nil, nil
+	}
+	if _, ok := typ.(Updater); ok {
+		return &updatePlan{kind: updateInPlace}, nil
+	}
+	return &updatePlan{kind: updateMetadata, metadata: md}, nil
 }
 
 // changedProperties lists, sorted, the properties whose values differ.
@@ -178,6 +204,16 @@ func updateChange(r *engine.Resource, pr *planResource, opID string, up *updateP
 	case updateMarkComplete:
 		c.updates = append(c.updates, &engine.ResourceUpdateParams{ID: r.ID, Action: r.Action,
 			Status: engine.StatusComplete, StatusReason: up.reason})
+	case updateMetadata:
+		st, _, err := decodeResource(r)
+		if err != nil {
+			return nil, err
+		}
+		st.Metadata = up.metadata
+		c.updates = append(c.updates,
+			&engine.ResourceUpdateParams{ID: r.ID, Action: engine.ActionUpdate, Status: engine.StatusInProgress, StatusReason: "state changed"},
+			&engine.ResourceUpdateParams{ID: r.ID, Action: engine.ActionUpdate, Status: engine.StatusComplete, StatusReason: "state changed",
+				Attributes: mustJSON(st)})
 	default:
 		c.updates = append(c.updates,
 			&engine.ResourceUpdateParams{ID: r.ID, Action: engine.ActionUpdate, Status: engine.StatusInProgress, StatusReason: "state changed"},
