@@ -186,7 +186,7 @@ func (h *actionHandler) Run(ctx context.Context, run *engine.Run) error {
 					return err
 				}
 				if failed != "" {
-					return s.failAction(ctx, run, stack, in.Action, nil, failed)
+					return s.failAction(ctx, run, stack, in.Action, in.Action, nil, failed)
 				}
 				waiting = waiting || wait
 				if c != nil {

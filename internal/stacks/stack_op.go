@@ -101,6 +101,7 @@ func (h *stackHandler) Run(ctx context.Context, run *engine.Run) error {
 			}
 		}
 		var failed string
+		var failedAction engine.Action
 		var jobs []job
 		var inProgress []*engine.Resource
 		settled := map[string]bool{}
@@ -120,7 +121,7 @@ func (h *stackHandler) Run(ctx context.Context, run *engine.Run) error {
 				switch {
 				case r.Status == engine.StatusFailed && r.UpdatedAt.After(began):
 					if failed == "" {
-						failed = r.StatusReason
+						failed, failedAction = r.StatusReason, r.Action
 					}
 				case r.Status == engine.StatusInProgress:
 					inProgress = append(inProgress, r)
@@ -148,7 +149,7 @@ func (h *stackHandler) Run(ctx context.Context, run *engine.Run) error {
 			}
 		}
 		if failed != "" {
-			return s.failAction(ctx, run, stack, action, inProgress, failed)
+			return s.failAction(ctx, run, stack, action, failedAction, inProgress, failed)
 		}
 		if len(jobs) == 0 && len(settled) == len(pl.resources) {
 			// On update, remove what the template no longer has, and
@@ -199,7 +200,7 @@ func (s *Service) deleteRemoved(ctx context.Context, run *engine.Run, stack *eng
 	for _, r := range removed {
 		if r.Action == engine.ActionDelete && r.Status == engine.StatusFailed {
 			// progressed: the next pass sees the stack settled.
-			return true, time.Time{}, s.failAction(ctx, run, stack, action, nil, r.StatusReason)
+			return true, time.Time{}, s.failAction(ctx, run, stack, action, engine.ActionDelete, nil, r.StatusReason)
 		}
 		st, props, err := decodeResource(r)
 		if err != nil {
@@ -487,8 +488,10 @@ func (s *Service) actOne(ctx context.Context, stack *engine.Resource, pl *plan,
 
 // failAction ends an action whose resource failed: other in-progress
 // resources are aborted and the stack is <ACTION>_FAILED with Heat's
-// reason ("Resource CREATE failed: ...").
-func (s *Service) failAction(ctx context.Context, run *engine.Run, stack *engine.Resource, action engine.Action, inProgress []*engine.Resource, reason string) error {
+// reason, which names the failed resource's action ("Resource CREATE
+// failed: ..." for a resource created during an update).
+func (s *Service) failAction(ctx context.Context, run *engine.Run, stack *engine.Resource, action, resAction engine.Action,
+	inProgress []*engine.Resource, reason string) error {
 	return run.Step(ctx, func(ctx context.Context, tx *engine.Tx) error {
 		for _, r := range inProgress {
 			if _, err := tx.UpdateResource(ctx, &engine.ResourceUpdateParams{ID: r.ID, Action: r.Action,
@@ -497,7 +500,7 @@ func (s *Service) failAction(ctx context.Context, run *engine.Run, stack *engine
 			}
 		}
 		if err := s.settle(ctx, tx, stack, &engine.ResourceUpdateParams{ID: stack.ID, Action: action,
-			Status: engine.StatusFailed, StatusReason: fmt.Sprintf("Resource %s failed: %s", action, reason)}); err != nil {
+			Status: engine.StatusFailed, StatusReason: fmt.Sprintf("Resource %s failed: %s", resAction, reason)}); err != nil {
 			return err
 		}
 		return s.rollbackFailed(ctx, tx, run.Operation().ID, stack, action)

@@ -537,3 +537,16 @@ outputs:
 	require.Len(t, rs, 1)
 	require.Equal(t, "CREATE_COMPLETE", rs[0].Action+"_"+rs[0].Status)
 }
+
+// TestUpdateFailureNamesTheResourceAction: a resource that fails while
+// being created during an update makes the stack UPDATE_FAILED with
+// Heat's "Resource CREATE failed: ..." (the resource's action).
+func TestUpdateFailureNamesTheResourceAction(t *testing.T) {
+	b := setup(t)
+	ref := createWith(t, b, "resaction", "heat_template_version: 2021-04-16\nresources:\n  a: {type: OS::Heat::None}\n", nil, false)
+	waitFinal(t, b, ref, "CREATE_COMPLETE")
+	update(t, b, ref, "heat_template_version: 2021-04-16\nresources:\n  a: {type: OS::Heat::None}\n"+
+		"  b: {type: OS::Heat::TestResource, properties: {fail: true}}\n", nil)
+	got := waitFinal(t, b, ref, "UPDATE_FAILED")
+	require.Equal(t, "Resource CREATE failed: ValueError: resources.b: Test Resource failed b", got.StatusReason)
+}
