@@ -3,6 +3,7 @@ package stacks_test
 import (
 	"context"
 	"fmt"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -55,4 +56,10 @@ resources:
 	}
 	b.ReportMetric(float64(createTotal.Milliseconds())/float64(i), "create-ms")
 	b.ReportMetric(float64(deleteTotal.Milliseconds())/float64(i), "delete-ms")
+	// The heap the process keeps once the stacks are done (pain.md H5
+	// asks a node to idle under 100 MB after such a run).
+	runtime.GC()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	b.ReportMetric(float64(ms.HeapInuse)/(1<<20), "heap-inuse-MB")
 }

@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"errors"
+	"text/template"
 
 	"github.com/kilnhq/kiln/internal/store"
 )
@@ -14,22 +15,61 @@ var (
 	eventGetUnderSQL    = queryText("EventGetUnderParent")
 	eventInsertSQL      = queryText("EventInsert")
 	eventListTemplate   = queryTemplate("EventList")
-	eventPurgeTemplate  = queryTemplate("EventPurge")
+	eventPurgeChildren  = queryTemplate("EventPurgeChildren")
+	eventPurgeCount     = queryTemplate("EventPurgeCount")
+	eventPurgeCutoff    = queryTemplate("EventPurgeCutoff")
+	eventPurgeDelete    = queryTemplate("EventPurgeDelete")
 )
 
-// eventPurgeData is EventPurge's template data.
+// eventPurgeData is the EventPurge* templates' data.
 type eventPurgeData struct {
 	*store.EventPurgeParams
+	Cutoff     int64
+	IDs        []string
 	KeepOffset int
 }
 
+// EventPurge counts the events of the resources first (an index range per
+// resource) and deletes only when they are over the limit, so the common
+// case costs a count and a stack's purge never scans the project.
 func (q *queries) EventPurge(ctx context.Context, params *store.EventPurgeParams) (int64, error) {
 	if params.ProjectID == "" || params.Keep < 1 || params.Over < params.Keep ||
 		len(params.ResourceIDs) == 0 || len(params.ChildrenOf) == 0 {
 		return 0, q.fail("event purge", errors.New("project, resources, children and 1 <= keep <= over are required"))
 	}
-	sql, args, err := render(eventPurgeTemplate, &eventPurgeData{EventPurgeParams: params, KeepOffset: params.Keep - 1})
+	data := &eventPurgeData{EventPurgeParams: params, KeepOffset: params.Keep - 1}
+	run := func(tmpl *template.Template) (string, []any, error) { return render(tmpl, data) }
+	sql, args, err := run(eventPurgeChildren)
 	if err != nil {
+		return 0, q.fail("event purge", err)
+	}
+	children, err := queryAll(ctx, q.writer, scanString, sql, args...)
+	if err != nil {
+		return 0, q.fail("event purge", err)
+	}
+	data.IDs = append([]string{}, params.ResourceIDs...)
+	for _, c := range children {
+		data.IDs = append(data.IDs, *c)
+	}
+	if sql, args, err = run(eventPurgeCount); err != nil {
+		return 0, q.fail("event purge", err)
+	}
+	count, err := queryOne(ctx, q.writer, scanSeq, sql, args...)
+	if err != nil {
+		return 0, q.fail("event purge", err)
+	}
+	if *count <= int64(params.Over) {
+		return 0, nil
+	}
+	if sql, args, err = run(eventPurgeCutoff); err != nil {
+		return 0, q.fail("event purge", err)
+	}
+	cutoff, err := queryOne(ctx, q.writer, scanSeq, sql, args...)
+	if err != nil {
+		return 0, q.fail("event purge", err)
+	}
+	data.Cutoff = *cutoff
+	if sql, args, err = run(eventPurgeDelete); err != nil {
 		return 0, q.fail("event purge", err)
 	}
 	n, err := q.writer.Exec(ctx, sql, args...)
@@ -37,6 +77,14 @@ func (q *queries) EventPurge(ctx context.Context, params *store.EventPurgeParams
 		return 0, q.fail("event purge", err)
 	}
 	return n, nil
+}
+
+func scanString(rows Rows) (*string, error) {
+	var s string
+	if err := rows.Scan(&s); err != nil {
+		return nil, err
+	}
+	return &s, nil
 }
 
 func scanEvent(rows Rows) (*store.Event, error) {

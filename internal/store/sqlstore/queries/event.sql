@@ -111,15 +111,24 @@ LIMIT {{.Arg .P.Limit}}
 {{- end}}
 {{- end}};
 
--- EventPurge is a template: .P is eventPurgeData, a *store.EventPurgeParams
--- with KeepOffset (Keep - 1). When the
--- selected events number more than Over, it deletes all but the Keep
--- newest (by seq).
--- name: EventPurge
-{{- define "purged"}}project_id = {{.Arg .P.ProjectID}}
-    AND (resource_id IN {{.In .P.ResourceIDs}}
-        OR resource_id IN (SELECT id FROM resources WHERE parent_id IN {{.In .P.ChildrenOf}})){{end}}
-DELETE FROM events
-WHERE {{template "purged" .}}
-    AND EXISTS (SELECT 1 FROM events WHERE {{template "purged" .}} ORDER BY seq DESC LIMIT 1 OFFSET {{.Arg .P.Over}})
-    AND seq < (SELECT seq FROM events WHERE {{template "purged" .}} ORDER BY seq DESC LIMIT 1 OFFSET {{.Arg .P.KeepOffset}});
+-- EventPurge* are templates: .P is eventPurgeData. The purge works on an
+-- explicit list of resource ids (IDs: the given ones and the children of
+-- ChildrenOf, from EventPurgeChildren) so that every step reads the
+-- events_resource_id index, not the project's whole history.
+-- name: EventPurgeChildren
+SELECT id FROM resources WHERE parent_id IN {{.In .P.ChildrenOf}};
+
+-- (Resource ids are unique across projects, so the project is not in the
+-- conditions: with it SQLite would scan the project's (project_id, seq)
+-- key instead of the events_resource_id index.)
+-- name: EventPurgeCount
+SELECT count(*) FROM events WHERE resource_id IN {{.In .P.IDs}};
+
+-- EventPurgeCutoff is the seq of the Keep-th newest event (KeepOffset =
+-- Keep - 1).
+-- name: EventPurgeCutoff
+SELECT seq FROM events WHERE resource_id IN {{.In .P.IDs}}
+ORDER BY seq DESC LIMIT 1 OFFSET {{.Arg .P.KeepOffset}};
+
+-- name: EventPurgeDelete
+DELETE FROM events WHERE resource_id IN {{.In .P.IDs}} AND seq < {{.Arg .P.Cutoff}};
