@@ -91,6 +91,10 @@ type Engine struct {
 	started bool
 	stop    context.CancelFunc
 	done    chan struct{}
+
+	// recovered is when the reaper last gave each pending operation a
+	// new job (used by reapLoop's goroutine only).
+	recovered map[string]time.Time
 }
 
 // New builds an Engine; register handlers before Start.

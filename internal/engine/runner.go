@@ -443,9 +443,17 @@ func (e *Engine) reapLoop(ctx context.Context) {
 	}
 }
 
-// staleAfter is how long a pending or due waiting operation may go without
-// its job before the reaper enqueues another one.
+// staleAfter is how often, at most, the reaper gives one pending or due
+// waiting operation another job.
 const staleAfter = 30 * time.Second
+
+// staleFirst is how long a pending or due waiting operation may go without
+// running before the reaper gives it a first extra job: a live node that
+// fetched its job takes the lease within moments, so an operation still
+// pending after a few lease lifetimes most likely has its job held by a
+// dead node's queue client (which River rescues only after a minute). An
+// extra job is harmless: the lease decides who runs.
+func (e *Engine) staleFirst() time.Duration { return max(3*e.cfg.LeaseTTL, 3*time.Second) }
 
 func (e *Engine) reap(ctx context.Context) error {
 	now := e.Now()
@@ -453,9 +461,20 @@ func (e *Engine) reap(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	if e.recovered == nil {
+		e.recovered = map[string]time.Time{}
+	}
+	for id, at := range e.recovered {
+		if now.Sub(at) >= staleAfter {
+			delete(e.recovered, id)
+		}
+	}
 	for _, row := range rows {
-		if row.State != store.OperationStateRunning && now.Sub(row.UpdatedAt) < staleAfter {
-			continue
+		if row.State != store.OperationStateRunning {
+			if _, recent := e.recovered[row.ID]; recent || now.Sub(row.UpdatedAt) < e.staleFirst() {
+				continue
+			}
+			e.recovered[row.ID] = now
 		}
 		err := e.inTx(ctx, nil, func(ctx context.Context, tx *Tx) error {
 			return tx.enqueue(ctx, row.ID, time.Time{})

@@ -81,9 +81,8 @@ resources:
 	}, 10*time.Second, 10*time.Millisecond)
 
 	// A nested create on a, a killed mid-way: b finishes it once a's
-	// leases lapse. (An operation still pending whose River job the dead
-	// node had fetched waits for the engine reaper's 30 s stale window,
-	// so this takes 2 to 35 s.)
+	// leases lapse (an operation still pending whose job the dead node
+	// had fetched gets another job after 3 lease lifetimes).
 	var nested struct{ Stack struct{ ID string } }
 	require.Equal(t, http.StatusCreated, call(t, http.MethodPost, stacks(a), tok, map[string]any{"stack_name": "grp", "template": `
 heat_template_version: 2021-04-16
