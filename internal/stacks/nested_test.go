@@ -137,6 +137,12 @@ func testResourceGroup(t *testing.T, b *testBundle) {
 	require.Equal(t, 8, inNested)
 	require.Equal(t, "grp", evs[0].ResourceName)
 	require.Equal(t, "CREATE_IN_PROGRESS", evs[0].Action+"_"+evs[0].Status)
+	// As in Heat, the group goes CREATE_IN_PROGRESS before its nested
+	// stack starts (they commit together, in that order).
+	require.Equal(t, "group", evs[1].ResourceName)
+	require.Equal(t, "CREATE_IN_PROGRESS", evs[1].Action+"_"+evs[1].Status)
+	require.Equal(t, res.NestedStack.ID, evs[2].Stack.ID)
+	require.Equal(t, "CREATE_IN_PROGRESS", evs[2].Action+"_"+evs[2].Status)
 	memberEvents, err := b.svc.ListEvents(ctx, s.Ref(), &stacks.EventListParams{NestedDepth: 1, ResourceNames: []string{"1"}})
 	require.NoError(t, err)
 	require.Len(t, memberEvents, 2)

@@ -104,6 +104,11 @@ type Outcome struct {
 	// Attributes are the resource's attribute values (replacing the old
 	// ones when not nil).
 	Attributes map[string]any
+	// Commit, when set, writes what must commit together with the
+	// resource's new state (a nested stack's rows and operation), in the
+	// same transaction, after the state change (so the resource's event
+	// comes first, as in Heat).
+	Commit func(ctx context.Context, tx *engine.Tx) error
 	// Data replaces the type's private state when not nil.
 	Data map[string]any
 	Done bool

@@ -215,9 +215,14 @@ func (s *Service) followResize(ctx context.Context, run *engine.Run, stack, grou
 		nst := *gst
 		nst.Data = out.Data
 		if err := run.Step(ctx, func(ctx context.Context, tx *engine.Tx) error {
-			_, err := tx.UpdateResource(ctx, &engine.ResourceUpdateParams{ID: group.ID, Action: engine.ActionUpdate,
-				Status: engine.StatusInProgress, StatusReason: "state changed", Attributes: mustJSON(nst)})
-			return err
+			if _, err := tx.UpdateResource(ctx, &engine.ResourceUpdateParams{ID: group.ID, Action: engine.ActionUpdate,
+				Status: engine.StatusInProgress, StatusReason: "state changed", Attributes: mustJSON(nst)}); err != nil {
+				return err
+			}
+			if out.Commit != nil {
+				return out.Commit(ctx, tx)
+			}
+			return nil
 		}); err != nil {
 			return false, err
 		}

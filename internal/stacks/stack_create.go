@@ -126,64 +126,90 @@ func (s *Service) CreateStack(ctx context.Context, p *CreateParams) (*Stack, err
 // one transaction. parentID is the engine id of the resource that makes a
 // nested stack ("" for a stack of the API).
 func (s *Service) createStack(ctx context.Context, p *CreateParams, parentID string) (*engine.Resource, *stackDef, error) {
-	const op = "stack.create"
-	stackID := engine.NewUUID()
-	def, pl, err := s.newStack(p, stackID)
+	d, err := s.draftStack(p, parentID)
 	if err != nil {
 		return nil, nil, err
 	}
-	opID := engine.NewUUID()
 	var created *engine.Resource
 	err = s.e.InTx(ctx, func(ctx context.Context, tx *engine.Tx) error {
-		live, err := tx.ListResources(ctx, &engine.ResourceListParams{ProjectID: p.Caller.ProjectID, Type: stackKind})
-		if err != nil {
-			return err
-		}
-		count := 0
-		for _, r := range live {
-			if r.Name == p.Name {
-				return &engine.Error{Kind: engine.KindConflict, Code: "StackExists", Op: op, Resource: "stack", ID: r.ID,
-					Msg: fmt.Sprintf("The Stack (%s) already exists.", p.Name)}
-			}
-			if r.ParentID == "" {
-				count++
-			}
-		}
-		if count >= s.cfg.MaxStacksPerProject {
-			return &engine.Error{Kind: engine.KindInvalid, Code: "RequestLimitExceeded", Op: op,
-				Msg: fmt.Sprintf("Request limit exceeded: You have reached the maximum stacks per tenant, %d. Please delete some stacks.", s.cfg.MaxStacksPerProject)}
-		}
-		st := &stackState{OperationID: opID, Parameters: paramStrings(pl.params)}
-		created, err = tx.CreateResource(ctx, &engine.ResourceCreateParams{
-			ID: stackID, ProjectID: p.Caller.ProjectID, ParentID: parentID, Type: stackKind, Name: p.Name, PhysicalID: stackID,
-			Action: engine.ActionCreate, Status: engine.StatusInProgress, StatusReason: "Stack CREATE started",
-			Properties: mustJSON(def), Attributes: mustJSON(st), UniqueKey: stackKind + ":" + p.Name,
-		})
-		if engine.KindOf(err) == engine.KindConflict {
-			// A concurrent create took the name after our check.
-			return &engine.Error{Kind: engine.KindConflict, Code: "StackExists", Op: op,
-				Msg: fmt.Sprintf("The Stack (%s) already exists.", p.Name)}
-		}
-		if err != nil {
-			return err
-		}
-		for _, pr := range pl.resources {
-			rs := newResourceState(pr)
-			if _, err := tx.CreateResource(ctx, &engine.ResourceCreateParams{
-				ProjectID: p.Caller.ProjectID, ParentID: stackID, Type: pr.def.Type, Name: pr.name,
-				Action: engine.ActionInit, Status: engine.StatusComplete, Attributes: mustJSON(rs),
-			}); err != nil {
-				return err
-			}
-		}
-		_, _, err = tx.Submit(ctx, &engine.SubmitParams{
-			ID: opID, Type: OperationTypeCreate, ProjectID: p.Caller.ProjectID, ResourceID: stackID,
-			Input: stackOpInput{StackID: stackID}, Timeout: time.Duration(def.TimeoutMins) * time.Minute, MaxAttempts: 10,
-		})
+		created, err = s.insertStack(ctx, tx, d)
 		return err
 	})
 	if err != nil {
 		return nil, nil, err
 	}
-	return created, def, nil
+	return created, d.def, nil
+}
+
+// stackDraft is a validated stack, ready to be stored.
+type stackDraft struct {
+	def      *stackDef
+	id       string
+	p        *CreateParams
+	parentID string
+	pl       *plan
+}
+
+// draftStack validates a create and gives the stack its id.
+func (s *Service) draftStack(p *CreateParams, parentID string) (*stackDraft, error) {
+	stackID := engine.NewUUID()
+	def, pl, err := s.newStack(p, stackID)
+	if err != nil {
+		return nil, err
+	}
+	return &stackDraft{def: def, id: stackID, p: p, parentID: parentID, pl: pl}, nil
+}
+
+// insertStack stores a drafted stack, its resources and its create
+// operation in tx.
+func (s *Service) insertStack(ctx context.Context, tx *engine.Tx, d *stackDraft) (*engine.Resource, error) {
+	const op = "stack.create"
+	p, def, pl, stackID, parentID := d.p, d.def, d.pl, d.id, d.parentID
+	opID := engine.NewUUID()
+	live, err := tx.ListResources(ctx, &engine.ResourceListParams{ProjectID: p.Caller.ProjectID, Type: stackKind})
+	if err != nil {
+		return nil, err
+	}
+	count := 0
+	for _, r := range live {
+		if r.Name == p.Name {
+			return nil, &engine.Error{Kind: engine.KindConflict, Code: "StackExists", Op: op, Resource: "stack", ID: r.ID,
+				Msg: fmt.Sprintf("The Stack (%s) already exists.", p.Name)}
+		}
+		if r.ParentID == "" {
+			count++
+		}
+	}
+	if count >= s.cfg.MaxStacksPerProject {
+		return nil, &engine.Error{Kind: engine.KindInvalid, Code: "RequestLimitExceeded", Op: op,
+			Msg: fmt.Sprintf("Request limit exceeded: You have reached the maximum stacks per tenant, %d. Please delete some stacks.", s.cfg.MaxStacksPerProject)}
+	}
+	st := &stackState{OperationID: opID, Parameters: paramStrings(pl.params)}
+	created, err := tx.CreateResource(ctx, &engine.ResourceCreateParams{
+		ID: stackID, ProjectID: p.Caller.ProjectID, ParentID: parentID, Type: stackKind, Name: p.Name, PhysicalID: stackID,
+		Action: engine.ActionCreate, Status: engine.StatusInProgress, StatusReason: "Stack CREATE started",
+		Properties: mustJSON(def), Attributes: mustJSON(st), UniqueKey: stackKind + ":" + p.Name,
+	})
+	if engine.KindOf(err) == engine.KindConflict {
+		// A concurrent create took the name after our check.
+		return nil, &engine.Error{Kind: engine.KindConflict, Code: "StackExists", Op: op,
+			Msg: fmt.Sprintf("The Stack (%s) already exists.", p.Name)}
+	}
+	if err != nil {
+		return nil, err
+	}
+	for _, pr := range pl.resources {
+		rs := newResourceState(pr)
+		if _, err := tx.CreateResource(ctx, &engine.ResourceCreateParams{
+			ProjectID: p.Caller.ProjectID, ParentID: stackID, Type: pr.def.Type, Name: pr.name,
+			Action: engine.ActionInit, Status: engine.StatusComplete, Attributes: mustJSON(rs),
+		}); err != nil {
+			return nil, err
+		}
+	}
+	_, _, err = tx.Submit(ctx, &engine.SubmitParams{
+		ID: opID, Type: OperationTypeCreate, ProjectID: p.Caller.ProjectID, ResourceID: stackID,
+		Input: stackOpInput{StackID: stackID}, Timeout: time.Duration(def.TimeoutMins) * time.Minute, MaxAttempts: 10,
+	})
+	return created, err
 }

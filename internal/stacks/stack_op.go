@@ -347,6 +347,11 @@ func commitChanges(ctx context.Context, run *engine.Run, pending []*resourceChan
 						return err
 					}
 				}
+				for _, commit := range c.commits {
+					if err := commit(ctx, tx); err != nil {
+						return err
+					}
+				}
 			}
 			return nil
 		}); err != nil {
@@ -359,6 +364,8 @@ func commitChanges(ctx context.Context, run *engine.Run, pending []*resourceChan
 // resourceChange is what one resource's turn in a pass will write: new
 // rows (a replacement) first, then state changes.
 type resourceChange struct {
+	// commits run after the updates (Outcome.Commit).
+	commits    []func(ctx context.Context, tx *engine.Tx) error
 	creates    []*engine.ResourceCreateParams
 	progressed bool
 	updates    []*engine.ResourceUpdateParams
@@ -451,6 +458,9 @@ func (s *Service) actOne(ctx context.Context, stack *engine.Resource, pl *plan,
 		return fail(ResourceFailureReason(r.Name, err))
 	}
 	c := &resourceChange{progressed: starting || out.Done, wake: out.WaitUntil}
+	if out.Commit != nil {
+		c.commits = append(c.commits, out.Commit)
+	}
 	if starting {
 		// CREATE_IN_PROGRESS carries the given properties as the event's
 		// resource_properties, as Heat's event does.

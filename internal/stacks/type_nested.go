@@ -205,11 +205,19 @@ func (s *Service) ensureChild(ctx context.Context, rc *RC, spec *childSpec) (*Ou
 			t := spec.TimeoutMins
 			p.TimeoutMins = &t
 		}
-		created, _, err := s.createStack(ctx, p, rc.ID)
+		d, err := s.draftStack(p, rc.ID)
 		if err != nil {
 			return nil, err
 		}
-		return childWaiting(rc, created, engine.ActionCreate), nil
+		// The nested stack is stored with the resource's own state change:
+		// the resource's CREATE_IN_PROGRESS comes first in the events, and
+		// a crash cannot leave a nested stack its resource does not know.
+		out := childWaiting(rc, &engine.Resource{ID: d.id, Name: p.Name}, engine.ActionCreate)
+		out.Commit = func(ctx context.Context, tx *engine.Tx) error {
+			_, err := s.insertStack(ctx, tx, d)
+			return err
+		}
+		return out, nil
 	}
 	def, _, err := decodeStack(child)
 	if err != nil {
