@@ -379,8 +379,6 @@ func coalesce(c *site) (any, error) {
 	return nil, nil
 }
 
-func itoa(i int) string { return strconv.Itoa(i) }
-
 // intPow is Python's pow(a, b[, mod]) on ints (b >= 0) by squaring; a
 // result past int64 is an error rather than Python's big integer.
 func intPow(a, b, mod int) (any, error) {

@@ -1,7 +1,6 @@
 package yaql
 
 import (
-	"math"
 	"regexp"
 	"sort"
 	"strconv"
@@ -194,15 +193,3 @@ func shallowSize(v any) int {
 	return 48
 }
 
-// toInt converts a float that holds an integer value.
-func toInt(v any) (int, bool) {
-	switch x := v.(type) {
-	case int:
-		return x, true
-	case float64:
-		if x == math.Trunc(x) && math.Abs(x) < 1<<62 {
-			return int(x), true
-		}
-	}
-	return 0, false
-}
