@@ -192,4 +192,3 @@ func shallowSize(v any) int {
 	}
 	return 48
 }
-
