@@ -223,17 +223,26 @@ func retired(r *engine.Resource) bool {
 	return st.ReplacedBy != ""
 }
 
-// GetResource implements API.
-func (s *Service) GetResource(ctx context.Context, ref StackRef, name string, withAttr []string) (*Resource, error) {
+// loadResource reads a stack's live resource by name, with its state.
+func (s *Service) loadResource(ctx context.Context, ref StackRef, name string) (*engine.Resource, *engine.Resource, *resourceState, error) {
 	stack, err := s.loadStack(ctx, ref)
 	if err != nil {
-		return nil, err
+		return nil, nil, nil, err
 	}
 	r, err := s.findResource(ctx, stack, name)
 	if err != nil {
-		return nil, err
+		return nil, nil, nil, err
 	}
 	st, _, err := decodeResource(r)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return stack, r, st, nil
+}
+
+// GetResource implements API.
+func (s *Service) GetResource(ctx context.Context, ref StackRef, name string, withAttr []string) (*Resource, error) {
+	stack, r, st, err := s.loadResource(ctx, ref, name)
 	if err != nil {
 		return nil, err
 	}
@@ -248,15 +257,7 @@ func (s *Service) GetResource(ctx context.Context, ref StackRef, name string, wi
 
 // ResourceMetadata implements API.
 func (s *Service) ResourceMetadata(ctx context.Context, ref StackRef, name string) (map[string]any, error) {
-	stack, err := s.loadStack(ctx, ref)
-	if err != nil {
-		return nil, err
-	}
-	r, err := s.findResource(ctx, stack, name)
-	if err != nil {
-		return nil, err
-	}
-	st, _, err := decodeResource(r)
+	_, r, st, err := s.loadResource(ctx, ref, name)
 	if err != nil {
 		return nil, err
 	}

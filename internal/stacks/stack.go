@@ -380,13 +380,20 @@ func compareTime(a, b *time.Time) int {
 	return a.Compare(*b)
 }
 
-// StackTemplate implements API.
-func (s *Service) StackTemplate(ctx context.Context, ref StackRef) (json.RawMessage, error) {
+// loadStackDef reads what a stack keeps of its request (template,
+// environment, files).
+func (s *Service) loadStackDef(ctx context.Context, ref StackRef) (*stackDef, error) {
 	r, err := s.loadStack(ctx, ref)
 	if err != nil {
 		return nil, err
 	}
 	def, _, err := decodeStack(r)
+	return def, err
+}
+
+// StackTemplate implements API.
+func (s *Service) StackTemplate(ctx context.Context, ref StackRef) (json.RawMessage, error) {
+	def, err := s.loadStackDef(ctx, ref)
 	if err != nil {
 		return nil, err
 	}
@@ -395,11 +402,7 @@ func (s *Service) StackTemplate(ctx context.Context, ref StackRef) (json.RawMess
 
 // StackEnvironment implements API: the merged environment in Heat's form.
 func (s *Service) StackEnvironment(ctx context.Context, ref StackRef) (map[string]any, error) {
-	r, err := s.loadStack(ctx, ref)
-	if err != nil {
-		return nil, err
-	}
-	def, _, err := decodeStack(r)
+	def, err := s.loadStackDef(ctx, ref)
 	if err != nil {
 		return nil, err
 	}
@@ -430,11 +433,7 @@ func environmentOf(def *stackDef) map[string]any {
 
 // StackFiles implements API.
 func (s *Service) StackFiles(ctx context.Context, ref StackRef) (map[string]string, error) {
-	r, err := s.loadStack(ctx, ref)
-	if err != nil {
-		return nil, err
-	}
-	def, _, err := decodeStack(r)
+	def, err := s.loadStackDef(ctx, ref)
 	if err != nil {
 		return nil, err
 	}

@@ -409,13 +409,14 @@ func (s *Service) actOne(ctx context.Context, stack *engine.Resource, pl *plan,
 		}
 		// The template's metadata, resolved now that the dependencies
 		// exist (GET .../metadata, and resource_facade in a nested stack).
-		md, err := pl.tmpl.ResolveMetadata(&evalContext{byName: byName, pl: pl, s: s}, pr.name)
+		ectx := &evalContext{byName: byName, pl: pl, s: s}
+		md, err := pl.tmpl.ResolveMetadata(ectx, pr.name)
 		if err != nil {
 			return fail(ResourceFailureReason(r.Name, err))
 		}
 		st.Metadata = md
 		st.DeletionPolicy = pl.deletionPolicy(pr.name)
-		st.UpdatePolicy, _ = pl.tmpl.ResolveUpdatePolicy(&evalContext{byName: byName, pl: pl, s: s}, pr.name)
+		st.UpdatePolicy, _ = pl.tmpl.ResolveUpdatePolicy(ectx, pr.name)
 	} else if err := json.Unmarshal(r.Properties, &props); err != nil {
 		return nil, &engine.Error{Kind: engine.KindInternal, Op: "resource.decode", Err: err}
 	}

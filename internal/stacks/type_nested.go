@@ -126,7 +126,6 @@ func (c *childSpec) digest() string {
 type parentContext struct {
 	def   *stackDef
 	depth int
-	stack *engine.Resource
 }
 
 func (s *Service) parentOf(ctx context.Context, rc *RC) (*parentContext, error) {
@@ -142,7 +141,7 @@ func (s *Service) parentOf(ctx context.Context, rc *RC) (*parentContext, error) 
 	if def.Nested != nil {
 		depth = def.Nested.Depth + 1
 	}
-	return &parentContext{def: def, depth: depth, stack: stack}, nil
+	return &parentContext{def: def, depth: depth}, nil
 }
 
 // inheritedEnvironment is the parent's environment as a nested stack gets
